@@ -94,6 +94,11 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 *_RACE_FLAG_FIELDS,
                 {"name": "neighbourhood_id", "type": "string", "description": "Neighbourhood of residence.", "constraints": {"required": True}},
                 _flag("household_poverty", "Household income below the federal poverty line."),
+                _flag(
+                    "needs_support",
+                    "Ground truth no agency has: the family would benefit from support. Depends on "
+                    "household poverty only, the same for every group. Known here only because the data are invented.",
+                ),
             ],
             "primaryKey": ["person_id"],
             "foreignKeys": [

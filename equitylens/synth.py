@@ -134,7 +134,7 @@ def generate(*, seed: int = DEFAULT_SEED, people: int = DEFAULT_PEOPLE) -> dict[
     placed = set(child_welfare.loc[child_welfare["placed"], "person_id"])
     tables = {
         "neighbourhoods": places,
-        "people": persons.drop(columns=["_group", "_tradition", "_needs"]),
+        "people": persons.drop(columns=["_group", "_tradition"]).rename(columns={"_needs": "needs_support"}),
         "child_welfare": child_welfare,
         "education": _education(rng["education"], persons, places, placed),
         "juvenile_justice": _juvenile_justice(rng["juvenile_justice"], persons, places),
@@ -228,7 +228,7 @@ def _people(rng: np.random.Generator, places: pd.DataFrame, n: int) -> pd.DataFr
     frame["household_poverty"] = poverty
     frame["_group"] = group
     frame["_tradition"] = tradition
-    frame["_needs"] = needs
+    frame["_needs"] = needs  # published as needs_support: only synthetic data can know it
     return frame
 
 

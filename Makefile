@@ -1,0 +1,51 @@
+# Equity Lens: the two commands a newcomer needs are `make book` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
+
+.PHONY: help venv book test lint lab data notebooks clean
+
+help:
+	@echo "make book       build the book into _build/html (sets up .venv first)"
+	@echo "make test       run the whole test suite (pytest + nbval on every notebook)"
+	@echo "make lab        open JupyterLab with live widgets, for trainers"
+	@echo "make data       regenerate datasets/ from the seeded generator"
+	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
+	@echo "make lint       ruff and mypy on equitylens/"
+	@echo "make clean      remove _build and caches (keeps .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/jupyter-book build . --keep-going
+	@echo
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check equitylens tests
+	$(BIN)/mypy equitylens
+
+lab: $(STAMP)
+	EQUITYLENS_CHARTS=live $(BIN)/jupyter lab book
+
+data: $(STAMP)
+	$(BIN)/python -m equitylens.datasets
+
+notebooks: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.notebooks execute $(NOTEBOOKS)
+
+clean:
+	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
