@@ -71,6 +71,7 @@ def static_html(spec: dict[str, Any]) -> str:
     if isinstance(label, list):
         label = " ".join(label)
     safe_json = text.replace("</", "<\\/")
+    spoken = json.dumps(f"{label}. {spec.get('description', '')}".strip()).replace("</", "<\\/")
     return (
         f'<div class="equitylens-chart" id="{element}" role="figure" aria-label="{html.escape(str(label))}"></div>\n'
         "<script>\n"
@@ -81,7 +82,11 @@ def static_html(spec: dict[str, Any]) -> str:
         "    return;\n"
         "  }\n"
         f'  vegaEmbed(target, {safe_json}, {{"renderer": "svg", "actions": false}})'
-        ".catch(function (error) { target.textContent = String(error); });\n"
+        ".then(function () {\n"
+        '    var svg = target.querySelector("svg");\n'
+        f'    if (svg) {{ svg.setAttribute("role", "img"); svg.setAttribute("aria-label", {spoken}); }}\n'
+        "  })\n"
+        "  .catch(function (error) { target.textContent = String(error); });\n"
         "})();\n"
         "</script>"
     )
@@ -181,22 +186,63 @@ def rate_bars(
     needed = [category, rate, *([colour] if colour else []), *(interval or ())]
     _require(table, needed)
     order = _order(table, category)
-    y = alt.Y(f"{category}:N", sort=order, title=category_title or category)
+    # The category axis carries long group names, so its title sits in the tooltip and
+    # the subtitle rather than beside the labels, where it would crowd them.
+    y = alt.Y(f"{category}:N", sort=order, title=None)
     x = alt.X(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%"))
-    tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{rate}:Q", format=".1%")]
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title or category),
+        alt.Tooltip(f"{rate}:Q", title=rate_title, format=".1%"),
+    ]
     if colour:
+        colour_order = _order(table, colour)
         bars = alt.Chart(table).mark_bar().encode(
-            y=y, x=x, color=alt.Color(f"{colour}:N", sort=_order(table, colour)), tooltip=tooltip
+            y=y,
+            x=x,
+            color=alt.Color(f"{colour}:N", sort=colour_order, title=None, legend=alt.Legend(orient="top")),
+            yOffset=alt.YOffset(f"{colour}:N", sort=colour_order),
+            tooltip=[*tooltip, alt.Tooltip(f"{colour}:N")],
         )
     else:
         bars = alt.Chart(table).mark_bar(color=NEUTRAL).encode(y=y, x=x, tooltip=tooltip)
     layers: list[Any] = [bars]
     if interval:
         low, high = interval
+        offset = {"yOffset": alt.YOffset(f"{colour}:N", sort=_order(table, colour))} if colour else {}
         layers.append(
-            alt.Chart(table).mark_rule(color="#000").encode(y=y, x=f"{low}:Q", x2=f"{high}:Q")
+            alt.Chart(table).mark_rule(color="#000").encode(y=y, x=f"{low}:Q", x2=f"{high}:Q", **offset)
         )
-    chart = alt.layer(*layers).properties(width=420)
+    chart = alt.layer(*layers).properties(width=320)
+    return finish(chart, title=title, description=description, subtitle=subtitle)
+
+
+def grouped_columns(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    group: str,
+    rate: str = "rate",
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+    x_title: str | None = None,
+    rate_title: str = "Rate",
+) -> Any:
+    """Columns of a rate for each ``x`` category, side by side for each ``group``."""
+    _require(table, [x, group, rate])
+    group_order = _order(table, group)
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", sort=_order(table, x), title=x_title or x, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset(f"{group}:N", sort=group_order),
+            y=alt.Y(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%")),
+            color=alt.Color(f"{group}:N", sort=group_order, title=None, legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{rate}:Q", format=".1%")],
+        )
+        .properties(width=420, height=240)
+    )
     return finish(chart, title=title, description=description, subtitle=subtitle)
 
 

@@ -69,7 +69,7 @@ def county(*, directory: Path | str | None = None) -> pd.DataFrame:
     People, their neighbourhood's lending grade and figures, a default
     ``race_ethnicity`` label, and one column per service contact:
     ``cw_reported``, ``cw_investigated``, ``cw_substantiated``, ``cw_placed``
-    (children under 18), ``student``, ``chronically_absent``, ``school_moves``
+    (any report since 2019, made while the person was under 18), ``student``, ``chronically_absent``, ``school_moves``
     (students aged 5-17), ``jj_referred``, ``homeless_services``, ``snap``,
     ``medicaid`` and ``tanf``.
     """

@@ -13,13 +13,18 @@ import pandas as pd
 
 from . import groups, schema
 
-# Where each agency writes race, and which values mean "we don't know".
+# Where each agency writes race (and Hispanic origin, where it is a separate
+# question), and which values mean "we don't know".
 RACE_FIELDS: Final[dict[str, tuple[str, frozenset[str]]]] = {
     "child_welfare": ("race_code", frozenset({"U"})),
     "education": ("race", frozenset()),
     "juvenile_justice": ("race", frozenset()),
     "homelessness": ("race_cd", frozenset({"8", "9", "99"})),
     "benefits": ("race_text", frozenset({"Unknown"})),
+}
+ETHNICITY_FIELDS: Final[dict[str, tuple[str, frozenset[str]]]] = {
+    "child_welfare": ("hispanic_code", frozenset({"U"})),
+    "education": ("ethnicity", frozenset()),
 }
 AGENCY_NAMES: Final[dict[str, str]] = {
     "child_welfare": "Child welfare",
@@ -40,7 +45,10 @@ def _check_tables(tables: dict[str, pd.DataFrame], needed: list[str]) -> None:
 
 
 def missing_race(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Share of each agency's records with race missing or unknown.
+    """Share of each agency's records whose race and ethnicity are both unknown.
+
+    Where an agency asks Hispanic origin separately, a record with a blank race
+    but a "Hispanic" answer counts as known.
 
     Returns one row per agency: ``agency``, ``field``, ``records``, ``missing``,
     ``share_missing`` (0-1), in the order of ``groups.AGENCIES``.
@@ -49,18 +57,31 @@ def missing_race(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for agency in groups.AGENCIES:
         field, unknown = RACE_FIELDS[agency]
-        values = tables[agency][field].astype("string")
-        missing = values.isna() | (values.str.strip() == "") | values.isin(list(unknown))
+        missing = _unknown(tables[agency][field], unknown)
+        if agency in ETHNICITY_FIELDS:
+            # Under a two-question form, a person who gave only a Hispanic origin is not missing.
+            ethnicity, unknown_ethnicity = ETHNICITY_FIELDS[agency]
+            missing &= _unknown(tables[agency][ethnicity], unknown_ethnicity) | (
+                tables[agency][ethnicity].astype("string") != _HISPANIC_YES[agency]
+            )
         rows.append(
             {
                 "agency": AGENCY_NAMES[agency],
                 "field": field,
-                "records": len(values),
+                "records": len(missing),
                 "missing": int(missing.sum()),
                 "share_missing": float(missing.mean()),
             }
         )
     return pd.DataFrame(rows)
+
+
+_HISPANIC_YES: Final = {"child_welfare": "Y", "education": "Hispanic or Latino"}
+
+
+def _unknown(values: pd.Series, unknown: frozenset[str]) -> pd.Series:
+    text = values.astype("string")
+    return (text.isna() | (text.str.strip() == "") | text.isin(list(unknown))).fillna(True).astype(bool)
 
 
 def race_codes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import pandas as pd
+
 from . import groups
 
 Field = dict[str, Any]
@@ -107,7 +109,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
     },
     "child_welfare": {
-        "description": "Child-welfare reports (hotline calls) for children under 18, with investigation and placement.",
+        "description": "Child-welfare reports (hotline calls) about children under 18 on the report date, with investigation and placement.",
         "schema": {
             "fields": [
                 _id("report_id", "Report identifier.", "CW[0-9]{6}"),
@@ -141,7 +143,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                         "American Indian or Alaska Native", "Asian", "Black or African American",
                         "Native Hawaiian or Other Pacific Islander", "White", "Two or more races",
                     ],
-                    "Race under the 1997 standard (no MENA category: MENA students are recorded as White); blank when missing.",
+                    "Race under the 1997 standard (no MENA category: MENA students are recorded as White); blank when missing, and often blank for students who gave only a Hispanic origin.",
                     required=False,
                 ),
             ],
@@ -150,7 +152,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
     },
     "juvenile_justice": {
-        "description": "Juvenile-justice referrals for youth aged 10-17.",
+        "description": "Juvenile-justice referrals of youth aged 10-17 on the referral date.",
         "schema": {
             "fields": [
                 _id("referral_id", "Referral identifier.", "JJ[0-9]{6}"),
@@ -237,3 +239,10 @@ def fields(table: str) -> list[Field]:
         raise ValueError(f"unknown table {table!r}; choose one of {sorted(SCHEMAS)}")
     result: list[Field] = SCHEMAS[table]["schema"]["fields"]
     return result
+
+
+def field_table(table: str) -> pd.DataFrame:
+    """A readable codebook for ``table``: one row per field with its type and meaning."""
+    return pd.DataFrame(
+        [{"field": f["name"], "type": f["type"], "meaning": f.get("description", "")} for f in fields(table)]
+    )

@@ -40,7 +40,9 @@ def bundle_text() -> str:
     import vl_convert
 
     text: str = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    return text
+    # The bundle declares top-level constants (``_``, ``n`` ...) that would clash with
+    # the theme's own scripts in the page's shared scope: give it a scope of its own.
+    return "(function () {\n" + text + "\n})();\n"
 
 
 def _write_static(app: Sphinx) -> None:

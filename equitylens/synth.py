@@ -15,13 +15,15 @@ teach. Each one is named here and in ``datasets/DATASHEET.md``:
   and the share of reports from mandated reporters rise with the density of
   mandated reporters, which is highest in D neighbourhoods. So contact rates
   differ between groups by more than need does.
+* **School instability.** Children placed out of home change schools more often.
 * **A decision-point disparity.** Among substantiated reports, Black and
   American Indian or Alaska Native children are placed out of home more often.
 * **Simpson's paradox.** Chronic absence rises steeply with lending grade; within
   every grade Black students are chronically absent *less* often than White
   students, yet county-wide their rate is higher, because of where they live.
-* **Data-quality defects by agency.** Each agency codes race its own way, older
-  forms fold Middle Eastern or North African people into White, missing race is
+* **Data-quality defects by agency.** Each agency codes race its own way; child
+  welfare, education and juvenile justice fold Middle Eastern or North African
+  people into White, and benefits into "Other"; missing race is
   far more common in some agencies, the homelessness extract has an
   undocumented field (``hh_cd``), and identity records repeat people with name
   and birth-date variants.
@@ -101,7 +103,7 @@ _POVERTY_MULTIPLIER: Final = {
     "nhpi": 1.3, "white": 0.75, "declined": 1.0,
 }
 _PLACEMENT_MULTIPLIER: Final = {"black": 1.35, "aian": 1.5}  # planted decision-point disparity
-_ABSENCE_BY_GRADE: Final = {"A": 0.06, "B": 0.10, "C": 0.17, "D": 0.30}
+_ABSENCE_BY_GRADE: Final = {"A": 0.04, "B": 0.08, "C": 0.16, "D": 0.32}
 _ABSENCE_MULTIPLIER: Final = {"black": 0.65}  # within-grade rate, relative to everyone else
 
 
@@ -283,10 +285,31 @@ def _surveillance(persons: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
     return (density / places["reporter_density"].median()).to_numpy(dtype=float)
 
 
-def _dates(rng: np.random.Generator, size: int, start: dt.date = WINDOW_START) -> np.ndarray:
-    span = (AS_OF - start).days
-    offsets = rng.integers(0, span + 1, size=size).astype("timedelta64[D]")
-    return np.datetime64(start.isoformat()) + offsets
+def _birth(rows: pd.DataFrame) -> np.ndarray:
+    return pd.to_datetime(rows["birth_date"]).to_numpy().astype("datetime64[D]")
+
+
+def _window(rows: pd.DataFrame, *, from_age: float = 0, to_age: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's first and last possible record date: inside the extract window
+    and, where ages are given, while they were from ``from_age`` up to (not including) ``to_age``."""
+    birth = _birth(rows)
+    start = np.maximum(np.datetime64(WINDOW_START.isoformat()), birth + int(from_age * 365.25))
+    end = np.full(len(rows), np.datetime64(AS_OF.isoformat()))
+    if to_age is not None:
+        end = np.minimum(end, birth + int(to_age * 365.25) - 1)
+    return start, end
+
+
+def _dates(rng: np.random.Generator, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """A uniformly drawn date between ``start`` and ``end`` (inclusive) for each row."""
+    span = (end - start).astype(int)
+    offsets = (rng.random(len(start)) * (span + 1)).astype(int).astype("timedelta64[D]")
+    return start + offsets
+
+
+def _open_window(persons: pd.DataFrame, *, from_age: float, to_age: float) -> np.ndarray:
+    start, end = _window(persons, from_age=from_age, to_age=to_age)
+    return end >= start
 
 
 def _repeat(rng: np.random.Generator, ids: pd.Index, extra_rate: float) -> np.ndarray:
@@ -296,7 +319,7 @@ def _repeat(rng: np.random.Generator, ids: pd.Index, extra_rate: float) -> np.nd
 
 
 def _child_welfare(rng: np.random.Generator, persons: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    child = persons["age"].to_numpy() < 18
+    child = _open_window(persons, from_age=0, to_age=18)  # under 18 at some point in the window
     surveillance = _surveillance(persons, places) ** 0.8
     needs = persons["_needs"].to_numpy()
     base = np.where(needs, 0.30, 0.015) * np.where(persons["household_poverty"], 1.5, 1.0)
@@ -305,7 +328,7 @@ def _child_welfare(rng: np.random.Generator, persons: pd.DataFrame, places: pd.D
     rows = who.iloc[_repeat(rng, who.index, 0.3)].reset_index(drop=True)
     n = len(rows)
 
-    report_date = _dates(rng, n)
+    report_date = _dates(rng, *_window(rows, to_age=18))
     density = rows["neighbourhood_id"].map(places.set_index("neighbourhood_id")["reporter_density"])
     mandated = rng.random(n) < np.minimum(0.45 + 0.04 * density.to_numpy(), 0.9)
     need = rows["_needs"].to_numpy()
@@ -314,8 +337,7 @@ def _child_welfare(rng: np.random.Generator, persons: pd.DataFrame, places: pd.D
     place_mult = rows["_group"].map(_PLACEMENT_MULTIPLIER).fillna(1.0).to_numpy()
     placed = substantiated & (rng.random(n) < 0.22 * place_mult)
 
-    birth = pd.to_datetime(rows["birth_date"]).to_numpy()
-    age_at_report = ((report_date - birth).astype("timedelta64[D]").astype(int) / 365.25).astype(int)
+    age_at_report = ((report_date - _birth(rows)).astype(int) / 365.25).astype(int)
     asked = (report_date >= np.datetime64(groups.SOGIE_START)) & (age_at_report >= 10)
     orientation, identity = _sogie(rng, rows["person_id"], rows["gender"])
 
@@ -381,8 +403,7 @@ def _education(
 
 
 def _juvenile_justice(rng: np.random.Generator, persons: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    age = persons["age"].to_numpy()
-    eligible = (age >= 10) & (age <= 17)
+    eligible = _open_window(persons, from_age=10, to_age=18)
     risk = 0.012 * _surveillance(persons, places) * np.where(persons["household_poverty"], 1.6, 1.0)
     referred = eligible & (rng.random(len(persons)) < risk)
     who = persons[referred].reset_index(drop=True)
@@ -392,7 +413,7 @@ def _juvenile_justice(rng: np.random.Generator, persons: pd.DataFrame, places: p
         {
             "referral_id": [f"JJ{i:06d}" for i in range(1, n + 1)],
             "person_id": rows["person_id"],
-            "referral_date": pd.Series(_dates(rng, n)).dt.strftime("%Y-%m-%d"),
+            "referral_date": pd.Series(_dates(rng, *_window(rows, from_age=10, to_age=18))).dt.strftime("%Y-%m-%d"),
             "offense_category": rng.choice(
                 ["Status offense", "Property", "Person", "Drug", "Public order"],
                 size=n,
@@ -413,7 +434,7 @@ def _homelessness(rng: np.random.Generator, persons: pd.DataFrame) -> pd.DataFra
         {
             "enrollment_id": [f"HS{i:06d}" for i in range(1, n + 1)],
             "person_id": rows["person_id"],
-            "entry_date": pd.Series(_dates(rng, n)).dt.strftime("%Y-%m-%d"),
+            "entry_date": pd.Series(_dates(rng, *_window(rows))).dt.strftime("%Y-%m-%d"),
             "project_type": rng.choice(
                 ["Emergency shelter", "Transitional housing", "Rapid re-housing", "Street outreach"],
                 size=n,
@@ -441,7 +462,7 @@ def _benefits(rng: np.random.Generator, persons: pd.DataFrame) -> pd.DataFrame:
                 {
                     "person_id": rows["person_id"].to_numpy(),
                     "program": program,
-                    "start_date": pd.Series(_dates(rng, len(rows))).dt.strftime("%Y-%m-%d").to_numpy(),
+                    "start_date": pd.Series(_dates(rng, *_window(rows))).dt.strftime("%Y-%m-%d").to_numpy(),
                     "race_text": _code_benefits(rng, rows),
                 }
             )
@@ -471,9 +492,7 @@ def _code_child_welfare(rng: np.random.Generator, rows: pd.DataFrame) -> tuple[n
     # Race and Hispanic origin asked separately; MENA recorded as White.
     without = rows.assign(race_hispanic=False)
     codes = {"aian": "I", "asian": "A", "black": "B", "mena": "W", "nhpi": "P", "white": "W"}
-    race = _single_code(without, codes, multi="M", none="U")
-    only_hispanic = rows["race_hispanic"].to_numpy() & (race == "U")
-    race = np.where(only_hispanic, "U", race)
+    race = _single_code(without, codes, multi="M", none="U")  # Hispanic-only answers leave race "U"
     hispanic = np.where(rows["race_hispanic"], "Y", "N")
     missing = rng.random(len(rows)) < 0.09
     return np.where(missing, "U", race), np.where(missing, "U", hispanic)

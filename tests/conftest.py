@@ -1,0 +1,96 @@
+"""Shared fixtures: the repository root and a built book (built once per session)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build" / "html"
+
+os.environ.setdefault("EQUITYLENS_CHARTS", "static")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book() -> dict[str, object]:
+    """Build the book with warnings as errors; return the exit code, log and output folder."""
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(ROOT),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
+    return {"returncode": result.returncode, "log": result.stdout + result.stderr, "html": BUILD}
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: needs Debian's chromium (skipped, with a message, without it)")
+
+
+@pytest.fixture(scope="session")
+def browser_page(built_book):
+    """A local static server for _build/html and a Chromium page that may not leave localhost.
+
+    Yields ``(base_url, page)``; ``page.offsite_requests`` lists every blocked request.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests skipped: Debian's chromium is not installed (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="browser tests skipped: playwright missing")
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(built_book["html"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        context = browser.new_context()
+        offsite: list[str] = []
+
+        def route(route_request):
+            url = route_request.request.url
+            if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+                route_request.continue_()
+            else:
+                offsite.append(url)
+                route_request.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.offsite_requests = offsite  # type: ignore[attr-defined]
+        yield base, page
+        browser.close()
+    server.shutdown()

@@ -1,0 +1,87 @@
+"""The built book: warning-free, offline, small, and its charts draw."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+OFFSITE = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*?\b(?:src|href)=["']((?:https?:)?//[^"']+)""", re.I)
+CSS_URL = re.compile(r"""url\(\s*["']?((?:https?:)?//[^)"']+)""", re.I)
+PAGE_LIMIT = 1.5 * 1024 * 1024
+
+
+def pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def test_book_builds_without_warnings(built_book):
+    warnings = [line for line in str(built_book["log"]).splitlines() if re.search(r": (WARNING|ERROR|CRITICAL)", line)]
+    assert built_book["returncode"] == 0, "\n".join(warnings) or str(built_book["log"])[-3000:]
+    assert not warnings, "\n".join(warnings)
+
+
+def test_no_page_loads_anything_from_another_site(built_book):
+    html = Path(str(built_book["html"]))
+    offenders = []
+    for page in pages(html):
+        for url in OFFSITE.findall(page.read_text(encoding="utf-8")):
+            offenders.append(f"{page.relative_to(html)}: {url}")
+    for sheet in html.joinpath("_static").rglob("*.css"):
+        for url in CSS_URL.findall(sheet.read_text(encoding="utf-8", errors="ignore")):
+            offenders.append(f"{sheet.relative_to(html)}: {url}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_chart_pages_load_the_local_bundle(built_book):
+    html = Path(str(built_book["html"]))
+    chart_pages = [p for p in pages(html) if "equitylens-chart" in p.read_text(encoding="utf-8")]
+    assert chart_pages, "no page holds a chart"
+    for page in chart_pages:
+        assert "_static/equitylens/vega-bundle.js" in page.read_text(encoding="utf-8"), page.name
+    assert (html / "_static" / "equitylens" / "vega-bundle.js").stat().st_size > 100_000
+
+
+def test_pages_stay_small(built_book):
+    html = Path(str(built_book["html"]))
+    heavy = [f"{p.relative_to(html)}: {p.stat().st_size / 1e6:.2f} MB" for p in pages(html) if p.stat().st_size > PAGE_LIMIT]
+    assert not heavy, "\n".join(heavy)
+
+
+def chart_specs(page: Path) -> list[dict]:
+    """The Vega-Lite specs embedded in a built page."""
+    specs = []
+    for chunk in page.read_text(encoding="utf-8").split("vegaEmbed(target, ")[1:]:
+        specs.append(json.loads(chunk.split(', {"renderer"')[0]))
+    return specs
+
+
+def test_charts_embed_summaries_not_rows(built_book):
+    """Charts carry summary tables: a few hundred rows at most, and never a person identifier."""
+    html = Path(str(built_book["html"]))
+    for page in pages(html):
+        for spec in chart_specs(page):
+            rows = [row for values in spec.get("datasets", {}).values() for row in values]
+            assert len(rows) <= 1000, f"{page.name}: a chart embeds {len(rows)} rows"
+            assert not any("person_id" in row for row in rows), f"{page.name}: a chart embeds person rows"
+
+
+@pytest.mark.browser
+def test_charts_draw_with_the_network_cut(built_book, browser_page):
+    """Load every chart page from a local server with all off-site requests blocked."""
+    html = Path(str(built_book["html"]))
+    server, page = browser_page
+    chart_pages = [p for p in pages(html) if "equitylens-chart" in p.read_text(encoding="utf-8")]
+    for path in chart_pages:
+        url = f"{server}/{path.relative_to(html).as_posix()}"
+        page.goto(url, wait_until="networkidle")
+        expected = path.read_text(encoding="utf-8").count('class="equitylens-chart"')
+        page.wait_for_function(
+            f"document.querySelectorAll('.equitylens-chart svg[role=img][aria-label]').length >= {expected}",
+            timeout=20_000,
+        )
+        described = page.evaluate("document.querySelectorAll('.equitylens-chart svg[role=img][aria-label]').length")
+        assert described == expected, f"{path.name}: {described} of {expected} charts have an accessible name"
+    assert not page.offsite_requests, page.offsite_requests
