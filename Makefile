@@ -31,7 +31,7 @@ book: $(STAMP)
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check equitylens tests

@@ -119,7 +119,12 @@ def theme() -> dict[str, Any]:
     return {
         "config": {
             "font": FONT,
-            "title": {"fontSize": 16, "subtitleFontSize": 13, "anchor": "start", "subtitleColor": "#333"},
+            "title": {
+                "fontSize": 16,
+                "subtitleFontSize": 13,
+                "anchor": "start",
+                "subtitleColor": "#333",
+            },
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
             "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
             "view": {"stroke": None},
@@ -129,7 +134,7 @@ def theme() -> dict[str, Any]:
 
 
 def finish(
-    chart: alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart,
+    chart: Any,
     *,
     title: str,
     description: str,
@@ -143,9 +148,7 @@ def finish(
     params: dict[str, Any] = {"text": title, "anchor": "start"}
     if subtitle:
         params["subtitle"] = [subtitle] if isinstance(subtitle, str) else list(subtitle)
-    return chart.properties(title=alt.TitleParams(**params), description=description).configure(
-        **theme()["config"]
-    )
+    return chart.properties(title=alt.TitleParams(**params), description=description).configure(**theme()["config"])
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], argument: str = "table") -> None:
@@ -196,12 +199,16 @@ def rate_bars(
     ]
     if colour:
         colour_order = _order(table, colour)
-        bars = alt.Chart(table).mark_bar().encode(
-            y=y,
-            x=x,
-            color=alt.Color(f"{colour}:N", sort=colour_order, title=None, legend=alt.Legend(orient="top")),
-            yOffset=alt.YOffset(f"{colour}:N", sort=colour_order),
-            tooltip=[*tooltip, alt.Tooltip(f"{colour}:N")],
+        bars = (
+            alt.Chart(table)
+            .mark_bar()
+            .encode(
+                y=y,
+                x=x,
+                color=alt.Color(f"{colour}:N", sort=colour_order, title=None, legend=alt.Legend(orient="top")),
+                yOffset=alt.YOffset(f"{colour}:N", sort=colour_order),
+                tooltip=[*tooltip, alt.Tooltip(f"{colour}:N")],
+            )
         )
     else:
         bars = alt.Chart(table).mark_bar(color=NEUTRAL).encode(y=y, x=x, tooltip=tooltip)
@@ -209,9 +216,7 @@ def rate_bars(
     if interval:
         low, high = interval
         offset = {"yOffset": alt.YOffset(f"{colour}:N", sort=_order(table, colour))} if colour else {}
-        layers.append(
-            alt.Chart(table).mark_rule(color="#000").encode(y=y, x=f"{low}:Q", x2=f"{high}:Q", **offset)
-        )
+        layers.append(alt.Chart(table).mark_rule(color="#000").encode(y=y, x=f"{low}:Q", x2=f"{high}:Q", **offset))
     chart = alt.layer(*layers).properties(width=320)
     return finish(chart, title=title, description=description, subtitle=subtitle)
 
@@ -239,7 +244,11 @@ def grouped_columns(
             xOffset=alt.XOffset(f"{group}:N", sort=group_order),
             y=alt.Y(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%")),
             color=alt.Color(f"{group}:N", sort=group_order, title=None, legend=alt.Legend(orient="top")),
-            tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{rate}:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip(f"{x}:N"),
+                alt.Tooltip(f"{group}:N"),
+                alt.Tooltip(f"{rate}:Q", format=".1%"),
+            ],
         )
         .properties(width=420, height=240)
     )
@@ -261,7 +270,11 @@ def grade_bars(
         alt.Chart(table)
         .mark_bar()
         .encode(
-            x=alt.X("lending_grade:N", sort=list(groups.LENDING_GRADES), title="Historical lending grade"),
+            x=alt.X(
+                "lending_grade:N",
+                sort=list(groups.LENDING_GRADES),
+                title="Historical lending grade",
+            ),
             y=alt.Y(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%")),
             color=alt.Color(
                 "lending_grade:N",
@@ -269,7 +282,10 @@ def grade_bars(
                 scale=alt.Scale(domain=list(groups.LENDING_GRADES), range=list(GRADE_COLOURS)),
                 legend=None,
             ),
-            tooltip=[alt.Tooltip("lending_grade:N", title="Grade"), alt.Tooltip(f"{rate}:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("lending_grade:N", title="Grade"),
+                alt.Tooltip(f"{rate}:Q", format=".1%"),
+            ],
         )
         .properties(width=320, height=220)
     )
@@ -292,12 +308,14 @@ def tile_map(
     """
     _require(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart(table).encode(
-        x=alt.X("tile_col:O", axis=None), y=alt.Y("tile_row:O", axis=None)
-    )
+    base = alt.Chart(table).encode(x=alt.X("tile_col:O", axis=None), y=alt.Y("tile_row:O", axis=None))
     tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format=fmt)),
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title,
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=fmt),
+        ),
         tooltip=[
             alt.Tooltip("neighbourhood:N", title="Neighbourhood"),
             alt.Tooltip("lending_grade:N", title="Lending grade"),
@@ -323,7 +341,7 @@ def data_table_html(table: pd.DataFrame, *, caption: str, percent: Sequence[str]
     for column in percent:
         shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
     body = shown.to_html(index=False, border=0, classes="equitylens-table", na_rep="")
-    body = body.replace("<table", f"<table aria-label=\"{html.escape(caption)}\"", 1)
+    body = body.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
     return (
         '<details class="equitylens-data-table"><summary>Show the data table for this chart</summary>\n'
         f"<p>{html.escape(caption)}</p>\n{body}\n</details>"
@@ -344,9 +362,9 @@ class Figure:
                 "text/html": static_html(spec) + "\n" + self.table_html,
                 "text/plain": "<Figure: " + _plain_title(spec) + ">",
             }
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(self.chart)
+        display(self.chart)  # type: ignore[no-untyped-call]
         return {"text/html": self.table_html, "text/plain": "<data table>"}
 
 

@@ -66,13 +66,22 @@ def descriptor(hashes: dict[str, str], *, seed: int, people: int) -> dict[str, A
             f"equitylens.synth (seed {seed}, {people} young people); no real person is in these data. "
             "See DATASHEET.md."
         ),
-        "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
+        "licenses": [
+            {
+                "name": "CC0-1.0",
+                "title": "CC0 1.0",
+                "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+            }
+        ],
         "resources": resources,
     }
 
 
 def write(
-    directory: Path | str = DATASETS_DIR, *, seed: int = synth.DEFAULT_SEED, people: int = synth.DEFAULT_PEOPLE
+    directory: Path | str = DATASETS_DIR,
+    *,
+    seed: int = synth.DEFAULT_SEED,
+    people: int = synth.DEFAULT_PEOPLE,
 ) -> dict[str, str]:
     """Generate the county and write every table plus ``datapackage.json``.
 

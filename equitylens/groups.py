@@ -42,10 +42,10 @@ GENDERS: Final[tuple[str, ...]] = ("Girl or woman", "Boy or man", "Nonbinary or 
 AGE_BANDS: Final[tuple[str, ...]] = ("0-4", "5-9", "10-14", "15-17", "18-24")
 LENDING_GRADES: Final[tuple[str, ...]] = ("A", "B", "C", "D")
 LENDING_GRADE_LABELS: Final[dict[str, str]] = {
-    "A": "A (\"best\")",
-    "B": "B (\"still desirable\")",
-    "C": "C (\"declining\")",
-    "D": "D (\"hazardous\", redlined)",
+    "A": 'A ("best")',
+    "B": 'B ("still desirable")',
+    "C": 'C ("declining")',
+    "D": 'D ("hazardous", redlined)',
 }
 
 # SOGIE answers as child welfare records them (collected only after SOGIE_START).

@@ -44,7 +44,7 @@ def _read(name: str, directory: str) -> pd.DataFrame:
         elif kind == "boolean":
             frame[column] = frame[column].astype(bool)
         elif kind == "string" and enum is not None:
-            frame[column] = pd.Categorical(frame[column].replace("", pd.NA), categories=enum, ordered=True)
+            frame[column] = frame[column].astype(pd.CategoricalDtype(enum, ordered=True))  # "" -> missing
     return frame
 
 
@@ -60,7 +60,11 @@ def race_ethnicity_label(people: pd.DataFrame) -> pd.Series:
     single = np.array(groups.RACE_LABELS, dtype=object)[flags.argmax(axis=1)]
     label = np.where(count == 0, groups.NOT_REPORTED, np.where(count > 1, groups.MULTIRACIAL, single))
     order = [*groups.RACE_LABELS, groups.MULTIRACIAL, groups.NOT_REPORTED]
-    return pd.Series(pd.Categorical(label, categories=order, ordered=True), index=people.index, name="race_ethnicity")
+    return pd.Series(
+        pd.Categorical(label, categories=order, ordered=True),
+        index=people.index,
+        name="race_ethnicity",
+    )
 
 
 def county(*, directory: Path | str | None = None) -> pd.DataFrame:
@@ -89,7 +93,7 @@ def _county(directory: str) -> pd.DataFrame:
         how="left",
         validate="many_to_one",
     )
-    frame.insert(frame.columns.get_loc("race_white") + 1, "race_ethnicity", race_ethnicity_label(frame))
+    frame.insert(list(frame.columns).index("race_white") + 1, "race_ethnicity", race_ethnicity_label(frame))
     ids = frame["person_id"]
 
     welfare = _read("child_welfare", directory)
@@ -128,8 +132,6 @@ def child_welfare_youth(*, directory: Path | str | None = None) -> pd.DataFrame:
     )
     sogie = latest.set_index("person_id")[["sexual_orientation", "gender_identity"]]
     people = _county(where)
-    frame = people[people["cw_reported"]].drop(
-        columns=[c for c in people.columns if c.startswith("cw_")]
-    )
+    frame = people[people["cw_reported"]].drop(columns=[c for c in people.columns if c.startswith("cw_")])
     frame = frame.join(per_person, on="person_id").join(sogie, on="person_id")
     return frame.reset_index(drop=True)

@@ -27,7 +27,7 @@ def execute(path: Path | str) -> nbformat.NotebookNode:
     if notebook_path.suffix != ".ipynb" or not notebook_path.exists():
         raise ValueError(f"{notebook_path} is not an existing .ipynb file")
     os.environ[charts.MODE_VARIABLE] = "static"
-    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook: nbformat.NotebookNode = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         notebook,
         timeout=TIMEOUT_SECONDS,
@@ -38,7 +38,7 @@ def execute(path: Path | str) -> nbformat.NotebookNode:
     )
     client.execute()
     tidy(notebook)
-    nbformat.write(notebook, notebook_path)
+    nbformat.write(notebook, notebook_path)  # type: ignore[no-untyped-call]
     return notebook
 
 

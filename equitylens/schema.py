@@ -45,11 +45,21 @@ def _person_ref() -> Field:
 
 
 def _date(name: str, description: str) -> Field:
-    return {"name": name, "type": "date", "description": description, "constraints": {"required": True}}
+    return {
+        "name": name,
+        "type": "date",
+        "description": description,
+        "constraints": {"required": True},
+    }
 
 
 def _flag(name: str, description: str) -> Field:
-    return {"name": name, "type": "boolean", "description": description, "constraints": {"required": True}}
+    return {
+        "name": name,
+        "type": "boolean",
+        "description": description,
+        "constraints": {"required": True},
+    }
 
 
 def _enum(name: str, values: tuple[str, ...] | list[str], description: str, required: bool = True) -> Field:
@@ -71,13 +81,47 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "schema": {
             "fields": [
                 _id("neighbourhood_id", "Neighbourhood identifier.", "N[0-9]{2}"),
-                {"name": "name", "type": "string", "description": "Invented place name.", "constraints": {"required": True}},
-                _enum("lending_grade", groups.LENDING_GRADES, "Historical lending grade, A (best) to D (redlined)."),
-                {"name": "tile_row", "type": "integer", "description": "Row on the county's tile map (0 = north).", "constraints": {"minimum": 0}},
-                {"name": "tile_col", "type": "integer", "description": "Column on the tile map (0 = west, by the river).", "constraints": {"minimum": 0}},
-                {"name": "reporter_density", "type": "number", "description": "Mandated reporters (schools, clinics, police, caseworkers) per 1,000 residents.", "constraints": {"minimum": 0}},
-                {"name": "population", "type": "integer", "description": "Young people aged 0-24 living here.", "constraints": {"minimum": 0}},
-                {"name": "poverty_rate", "type": "number", "description": "Share of young people in households below the poverty line.", "constraints": {"minimum": 0, "maximum": 1}},
+                {
+                    "name": "name",
+                    "type": "string",
+                    "description": "Invented place name.",
+                    "constraints": {"required": True},
+                },
+                _enum(
+                    "lending_grade",
+                    groups.LENDING_GRADES,
+                    "Historical lending grade, A (best) to D (redlined).",
+                ),
+                {
+                    "name": "tile_row",
+                    "type": "integer",
+                    "description": "Row on the county's tile map (0 = north).",
+                    "constraints": {"minimum": 0},
+                },
+                {
+                    "name": "tile_col",
+                    "type": "integer",
+                    "description": "Column on the tile map (0 = west, by the river).",
+                    "constraints": {"minimum": 0},
+                },
+                {
+                    "name": "reporter_density",
+                    "type": "number",
+                    "description": "Mandated reporters (schools, clinics, police, caseworkers) per 1,000 residents.",
+                    "constraints": {"minimum": 0},
+                },
+                {
+                    "name": "population",
+                    "type": "integer",
+                    "description": "Young people aged 0-24 living here.",
+                    "constraints": {"minimum": 0},
+                },
+                {
+                    "name": "poverty_rate",
+                    "type": "number",
+                    "description": "Share of young people in households below the poverty line.",
+                    "constraints": {"minimum": 0, "maximum": 1},
+                },
             ],
             "primaryKey": ["neighbourhood_id"],
         },
@@ -87,14 +131,34 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "schema": {
             "fields": [
                 _id("person_id", "Linked person identifier.", "P[0-9]{6}"),
-                {"name": "first_name", "type": "string", "description": "Given name (invented).", "constraints": {"required": True}},
-                {"name": "last_name", "type": "string", "description": "Family name or names (invented).", "constraints": {"required": True}},
+                {
+                    "name": "first_name",
+                    "type": "string",
+                    "description": "Given name (invented).",
+                    "constraints": {"required": True},
+                },
+                {
+                    "name": "last_name",
+                    "type": "string",
+                    "description": "Family name or names (invented).",
+                    "constraints": {"required": True},
+                },
                 _date("birth_date", "Date of birth."),
-                {"name": "age", "type": "integer", "description": "Age in whole years on 2024-06-30.", "constraints": {"required": True, "minimum": 0, "maximum": 24}},
+                {
+                    "name": "age",
+                    "type": "integer",
+                    "description": "Age in whole years on 2024-06-30.",
+                    "constraints": {"required": True, "minimum": 0, "maximum": 24},
+                },
                 _enum("age_band", groups.AGE_BANDS, "Age band used for reporting."),
                 _enum("gender", groups.GENDERS, "Gender as recorded on the master index."),
                 *_RACE_FLAG_FIELDS,
-                {"name": "neighbourhood_id", "type": "string", "description": "Neighbourhood of residence.", "constraints": {"required": True}},
+                {
+                    "name": "neighbourhood_id",
+                    "type": "string",
+                    "description": "Neighbourhood of residence.",
+                    "constraints": {"required": True},
+                },
                 _flag("household_poverty", "Household income below the federal poverty line."),
                 _flag(
                     "needs_support",
@@ -104,7 +168,10 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             ],
             "primaryKey": ["person_id"],
             "foreignKeys": [
-                {"fields": "neighbourhood_id", "reference": {"resource": "neighbourhoods", "fields": "neighbourhood_id"}}
+                {
+                    "fields": "neighbourhood_id",
+                    "reference": {"resource": "neighbourhoods", "fields": "neighbourhood_id"},
+                }
             ],
         },
     },
@@ -115,14 +182,34 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 _id("report_id", "Report identifier.", "CW[0-9]{6}"),
                 _person_ref(),
                 _date("report_date", "Date the report was received."),
-                _enum("reporter_type", ["Mandated reporter", "Community member"], "Who made the report."),
+                _enum(
+                    "reporter_type",
+                    ["Mandated reporter", "Community member"],
+                    "Who made the report.",
+                ),
                 _flag("investigated", "The report was screened in and investigated."),
                 _flag("substantiated", "The investigation substantiated the allegation."),
                 _flag("placed", "The child was placed out of home after this report."),
-                _enum("sexual_orientation", groups.SEXUAL_ORIENTATIONS, "SOGIE: sexual orientation, asked from 2021-07-01 of youth aged 10 or over."),
-                _enum("gender_identity", groups.GENDER_IDENTITIES, "SOGIE: gender identity, asked from 2021-07-01 of youth aged 10 or over."),
-                _enum("race_code", ["I", "A", "B", "P", "W", "M", "U"], "Agency race code: I AIAN, A Asian, B Black, P NHPI, W White, M more than one, U unknown. Middle Eastern or North African is coded W."),
-                _enum("hispanic_code", ["Y", "N", "U"], "Agency Hispanic-origin code, asked separately: Y, N, U unknown."),
+                _enum(
+                    "sexual_orientation",
+                    groups.SEXUAL_ORIENTATIONS,
+                    "SOGIE: sexual orientation, asked from 2021-07-01 of youth aged 10 or over.",
+                ),
+                _enum(
+                    "gender_identity",
+                    groups.GENDER_IDENTITIES,
+                    "SOGIE: gender identity, asked from 2021-07-01 of youth aged 10 or over.",
+                ),
+                _enum(
+                    "race_code",
+                    ["I", "A", "B", "P", "W", "M", "U"],
+                    "Agency race code: I AIAN, A Asian, B Black, P NHPI, W White, M more than one, U unknown. Middle Eastern or North African is coded W.",
+                ),
+                _enum(
+                    "hispanic_code",
+                    ["Y", "N", "U"],
+                    "Agency Hispanic-origin code, asked separately: Y, N, U unknown.",
+                ),
             ],
             "primaryKey": ["report_id"],
             "foreignKeys": [_person_fk()],
@@ -132,16 +219,33 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "description": "One row per student aged 5-17 for the 2023-24 school year.",
         "schema": {
             "fields": [
-                {**_person_ref(), "constraints": {"required": True, "unique": True, "pattern": "P[0-9]{6}"}},
+                {
+                    **_person_ref(),
+                    "constraints": {"required": True, "unique": True, "pattern": "P[0-9]{6}"},
+                },
                 _enum("school_year", ["2023-24"], "School year."),
-                {"name": "school_moves", "type": "integer", "description": "Number of school changes during the year.", "constraints": {"required": True, "minimum": 0}},
+                {
+                    "name": "school_moves",
+                    "type": "integer",
+                    "description": "Number of school changes during the year.",
+                    "constraints": {"required": True, "minimum": 0},
+                },
                 _flag("chronically_absent", "Missed 10% or more of enrolled school days."),
-                _enum("ethnicity", ["Hispanic or Latino", "Not Hispanic or Latino"], "Ethnicity, asked as a separate question (1997 standard); blank when missing.", required=False),
+                _enum(
+                    "ethnicity",
+                    ["Hispanic or Latino", "Not Hispanic or Latino"],
+                    "Ethnicity, asked as a separate question (1997 standard); blank when missing.",
+                    required=False,
+                ),
                 _enum(
                     "race",
                     [
-                        "American Indian or Alaska Native", "Asian", "Black or African American",
-                        "Native Hawaiian or Other Pacific Islander", "White", "Two or more races",
+                        "American Indian or Alaska Native",
+                        "Asian",
+                        "Black or African American",
+                        "Native Hawaiian or Other Pacific Islander",
+                        "White",
+                        "Two or more races",
                     ],
                     "Race under the 1997 standard (no MENA category: MENA students are recorded as White); blank when missing, and often blank for students who gave only a Hispanic origin.",
                     required=False,
@@ -158,8 +262,17 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 _id("referral_id", "Referral identifier.", "JJ[0-9]{6}"),
                 _person_ref(),
                 _date("referral_date", "Date of referral."),
-                _enum("offense_category", ["Status offense", "Property", "Person", "Drug", "Public order"], "Most serious alleged offense."),
-                _enum("race", ["B", "W", "O"], "Agency race code: B Black, W White, O other. Blank when missing.", required=False),
+                _enum(
+                    "offense_category",
+                    ["Status offense", "Property", "Person", "Drug", "Public order"],
+                    "Most serious alleged offense.",
+                ),
+                _enum(
+                    "race",
+                    ["B", "W", "O"],
+                    "Agency race code: B Black, W White, O other. Blank when missing.",
+                    required=False,
+                ),
             ],
             "primaryKey": ["referral_id"],
             "foreignKeys": [_person_fk()],
@@ -172,7 +285,16 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 _id("enrollment_id", "Enrolment identifier.", "HS[0-9]{6}"),
                 _person_ref(),
                 _date("entry_date", "Project entry date."),
-                _enum("project_type", ["Emergency shelter", "Transitional housing", "Rapid re-housing", "Street outreach"], "Type of project."),
+                _enum(
+                    "project_type",
+                    [
+                        "Emergency shelter",
+                        "Transitional housing",
+                        "Rapid re-housing",
+                        "Street outreach",
+                    ],
+                    "Type of project.",
+                ),
                 {
                     "name": "race_cd",
                     "type": "string",
@@ -199,7 +321,16 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 _date("start_date", "Start of the current enrolment."),
                 _enum(
                     "race_text",
-                    ["Native American", "Asian/PI", "African American", "Latino", "Other", "Caucasian", "Multi", "Unknown"],
+                    [
+                        "Native American",
+                        "Asian/PI",
+                        "African American",
+                        "Latino",
+                        "Other",
+                        "Caucasian",
+                        "Multi",
+                        "Unknown",
+                    ],
                     "Race as typed into the eligibility system's drop-down.",
                 ),
             ],
@@ -214,9 +345,24 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             "fields": [
                 _id("record_id", "Identity record identifier.", "R[0-9]{7}"),
                 _enum("agency", groups.AGENCIES, "Agency that holds the record."),
-                {"name": "first_name", "type": "string", "description": "Given name as recorded.", "constraints": {"required": True}},
-                {"name": "last_name", "type": "string", "description": "Family name as recorded.", "constraints": {"required": True}},
-                {"name": "birth_date", "type": "date", "description": "Date of birth as recorded.", "constraints": {"required": True}},
+                {
+                    "name": "first_name",
+                    "type": "string",
+                    "description": "Given name as recorded.",
+                    "constraints": {"required": True},
+                },
+                {
+                    "name": "last_name",
+                    "type": "string",
+                    "description": "Family name as recorded.",
+                    "constraints": {"required": True},
+                },
+                {
+                    "name": "birth_date",
+                    "type": "date",
+                    "description": "Date of birth as recorded.",
+                    "constraints": {"required": True},
+                },
                 _person_ref(),
                 {
                     "name": "variant",

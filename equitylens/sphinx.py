@@ -39,7 +39,7 @@ def bundle_text() -> str:
     """Vega, Vega-Lite and Vega-Embed in one script that defines ``window.vegaEmbed``."""
     import vl_convert
 
-    text: str = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    text: str = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)  # type: ignore[call-arg]
     # The bundle declares top-level constants (``_``, ``n`` ...) that would clash with
     # the theme's own scripts in the page's shared scope: give it a scope of its own.
     return "(function () {\n" + text + "\n})();\n"

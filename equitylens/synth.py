@@ -34,7 +34,7 @@ teach. Each one is named here and in ``datasets/DATASHEET.md``:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,7 @@ _SECOND_SELECTION: Final[dict[str, tuple[float, dict[str, float]]]] = {
 
 # Lending grades laid out on a 4 x 6 tile grid (row by row): the redlined core
 # by the river on the west, the graded-A hills on the east.
-_GRID_GRADES: Final = "DDCBAA" "DDCBBA" "DCCCBA" "DCCBBB"
+_GRID_GRADES: Final = "DDCBAADDCBBADCCCBADCCBBB"
 _GRID_COLUMNS: Final = 6
 _POVERTY_BY_GRADE: Final = {"A": 0.06, "B": 0.12, "C": 0.22, "D": 0.36}
 _REPORTERS_BY_GRADE: Final = {"A": 3.0, "B": 4.0, "C": 6.0, "D": 10.0}  # per 1,000 residents
@@ -99,8 +99,14 @@ _CLUSTERS: Final[dict[str, dict[int, float]]] = {
 }
 # Structural poverty gap: multiplier on the neighbourhood's poverty risk.
 _POVERTY_MULTIPLIER: Final = {
-    "aian": 1.5, "asian": 0.85, "black": 1.35, "hispanic": 1.25, "mena": 1.15,
-    "nhpi": 1.3, "white": 0.75, "declined": 1.0,
+    "aian": 1.5,
+    "asian": 0.85,
+    "black": 1.35,
+    "hispanic": 1.25,
+    "mena": 1.15,
+    "nhpi": 1.3,
+    "white": 0.75,
+    "declined": 1.0,
 }
 _PLACEMENT_MULTIPLIER: Final = {"black": 1.35, "aian": 1.5}  # planted decision-point disparity
 _ABSENCE_BY_GRADE: Final = {"A": 0.04, "B": 0.08, "C": 0.16, "D": 0.32}
@@ -184,16 +190,16 @@ def _people(rng: np.random.Generator, places: pd.DataFrame, n: int) -> pd.DataFr
     grade_of_place = places["lending_grade"].to_numpy()
     neighbourhood = np.empty(n, dtype=object)
     for key in keys:
-        weights = places["size_weight"].to_numpy() * np.array(
-            [_SEGREGATION[key][g] for g in grade_of_place]
-        )
+        weights = places["size_weight"].to_numpy() * np.array([_SEGREGATION[key][g] for g in grade_of_place])
         for position, factor in _CLUSTERS.get(key, {}).items():
             weights[position] *= factor
         members = group == key
         neighbourhood[members] = rng.choice(
-            places["neighbourhood_id"].to_numpy(), size=int(members.sum()), p=weights / weights.sum()
+            places["neighbourhood_id"].to_numpy(),
+            size=int(members.sum()),
+            p=weights / weights.sum(),
         )
-    grade = pd.Series(neighbourhood).map(dict(zip(places["neighbourhood_id"], grade_of_place)))
+    grade = pd.Series(neighbourhood).map(dict(zip(places["neighbourhood_id"], grade_of_place, strict=True)))
 
     days_old = rng.integers(0, int((MAX_AGE + 1) * 365.25), size=n)
     birth = np.datetime64(AS_OF.isoformat()) - days_old.astype("timedelta64[D]")
@@ -201,12 +207,12 @@ def _people(rng: np.random.Generator, places: pd.DataFrame, n: int) -> pd.DataFr
     nonbinary = np.where(age < 10, 0.01, 0.03)
     v = rng.random(n)
     gender = np.where(
-        v < nonbinary, groups.GENDERS[2], np.where(v < (1 + nonbinary) / 2, groups.GENDERS[0], groups.GENDERS[1])
+        v < nonbinary,
+        groups.GENDERS[2],
+        np.where(v < (1 + nonbinary) / 2, groups.GENDERS[0], groups.GENDERS[1]),
     )
 
-    poverty_risk = grade.map(_POVERTY_BY_GRADE).to_numpy() * pd.Series(group).map(
-        _POVERTY_MULTIPLIER
-    ).to_numpy()
+    poverty_risk = grade.map(_POVERTY_BY_GRADE).to_numpy() * pd.Series(group).map(_POVERTY_MULTIPLIER).to_numpy()
     poverty = rng.random(n) < np.minimum(poverty_risk, 0.9)
     # Need for support depends on poverty alone: the same for every group.
     needs = rng.random(n) < np.where(poverty, 0.125, 0.025)
@@ -286,7 +292,8 @@ def _surveillance(persons: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
 
 
 def _birth(rows: pd.DataFrame) -> np.ndarray:
-    return pd.to_datetime(rows["birth_date"]).to_numpy().astype("datetime64[D]")
+    dates = pd.to_datetime(rows["birth_date"]).to_numpy()
+    return cast(np.ndarray, dates.astype("datetime64[D]"))
 
 
 def _window(rows: pd.DataFrame, *, from_age: float = 0, to_age: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -304,7 +311,7 @@ def _dates(rng: np.random.Generator, start: np.ndarray, end: np.ndarray) -> np.n
     """A uniformly drawn date between ``start`` and ``end`` (inclusive) for each row."""
     span = (end - start).astype(int)
     offsets = (rng.random(len(start)) * (span + 1)).astype(int).astype("timedelta64[D]")
-    return start + offsets
+    return cast(np.ndarray, start + offsets)
 
 
 def _open_window(persons: pd.DataFrame, *, from_age: float, to_age: float) -> np.ndarray:
@@ -364,9 +371,7 @@ def _sogie(rng: np.random.Generator, person_ids: pd.Series, gender: pd.Series) -
     """Each person's answers, drawn once so repeated reports agree."""
     unique = pd.Index(person_ids.unique())
     k = len(unique)
-    orientation = rng.choice(
-        groups.SEXUAL_ORIENTATIONS[:4], size=k, p=[0.76, 0.10, 0.05, 0.09]
-    )
+    orientation = rng.choice(groups.SEXUAL_ORIENTATIONS[:4], size=k, p=[0.76, 0.10, 0.05, 0.09])
     identity = rng.choice(groups.GENDER_IDENTITIES[:4], size=k, p=[0.88, 0.03, 0.03, 0.06])
     position = unique.get_indexer(person_ids)
     identity_per_row = identity[position]
@@ -378,9 +383,7 @@ def _sogie(rng: np.random.Generator, person_ids: pd.Series, gender: pd.Series) -
     return orientation[position], identity_per_row
 
 
-def _education(
-    rng: np.random.Generator, persons: pd.DataFrame, places: pd.DataFrame, placed: set[str]
-) -> pd.DataFrame:
+def _education(rng: np.random.Generator, persons: pd.DataFrame, places: pd.DataFrame, placed: set[str]) -> pd.DataFrame:
     students = persons[(persons["age"] >= 5) & (persons["age"] <= 17)].reset_index(drop=True)
     n = len(students)
     grade = students["neighbourhood_id"].map(places.set_index("neighbourhood_id")["lending_grade"])
@@ -436,7 +439,12 @@ def _homelessness(rng: np.random.Generator, persons: pd.DataFrame) -> pd.DataFra
             "person_id": rows["person_id"],
             "entry_date": pd.Series(_dates(rng, *_window(rows))).dt.strftime("%Y-%m-%d"),
             "project_type": rng.choice(
-                ["Emergency shelter", "Transitional housing", "Rapid re-housing", "Street outreach"],
+                [
+                    "Emergency shelter",
+                    "Transitional housing",
+                    "Rapid re-housing",
+                    "Street outreach",
+                ],
                 size=n,
                 p=[0.45, 0.2, 0.25, 0.1],
             ),
@@ -501,9 +509,12 @@ def _code_child_welfare(rng: np.random.Generator, rows: pd.DataFrame) -> tuple[n
 def _code_education(rng: np.random.Generator, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     without = rows.assign(race_hispanic=False)
     codes = {
-        "aian": "American Indian or Alaska Native", "asian": "Asian",
-        "black": "Black or African American", "mena": "White",
-        "nhpi": "Native Hawaiian or Other Pacific Islander", "white": "White",
+        "aian": "American Indian or Alaska Native",
+        "asian": "Asian",
+        "black": "Black or African American",
+        "mena": "White",
+        "nhpi": "Native Hawaiian or Other Pacific Islander",
+        "white": "White",
     }
     race = _single_code(without, codes, multi="Two or more races", none="")
     ethnicity = np.where(rows["race_hispanic"], "Hispanic or Latino", "Not Hispanic or Latino")
@@ -516,14 +527,26 @@ def _code_juvenile_justice(rng: np.random.Generator, rows: pd.DataFrame) -> np.n
     codes = {"black": "B", "white": "W", "mena": "W"}
     race = _single_code(rows.assign(race_hispanic=False), codes, multi="O", none="O")
     hispanic = rows["race_hispanic"].to_numpy()
-    race = np.where(hispanic & ~rows["race_black"].to_numpy(), np.where(rng.random(len(rows)) < 0.5, "W", "O"), race)
+    race = np.where(
+        hispanic & ~rows["race_black"].to_numpy(),
+        np.where(rng.random(len(rows)) < 0.5, "W", "O"),
+        race,
+    )
     missing = rng.random(len(rows)) < 0.04
     return np.where(missing, "", race)
 
 
 def _code_homelessness(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
     # Numbered codes, several joined with ";"; 8, 9 and 99 mean unknown, refused, not collected.
-    numbers = {"aian": "1", "asian": "2", "black": "3", "nhpi": "4", "white": "5", "hispanic": "6", "mena": "7"}
+    numbers = {
+        "aian": "1",
+        "asian": "2",
+        "black": "3",
+        "nhpi": "4",
+        "white": "5",
+        "hispanic": "6",
+        "mena": "7",
+    }
     matrix, count = _selected(rows)
     keys = [numbers[k] for k in _GROUP_KEYS]
     joined = np.array([";".join(k for k, on in zip(keys, row, strict=True) if on) for row in matrix], dtype=object)
@@ -534,8 +557,13 @@ def _code_homelessness(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarr
 
 def _code_benefits(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
     codes = {
-        "aian": "Native American", "asian": "Asian/PI", "black": "African American",
-        "hispanic": "Latino", "mena": "Other", "nhpi": "Asian/PI", "white": "Caucasian",
+        "aian": "Native American",
+        "asian": "Asian/PI",
+        "black": "African American",
+        "hispanic": "Latino",
+        "mena": "Other",
+        "nhpi": "Asian/PI",
+        "white": "Caucasian",
     }
     race = _single_code(rows, codes, multi="Multi", none="Unknown")
     missing = rng.random(len(rows)) < 0.12
@@ -553,9 +581,7 @@ _SOURCE_TABLES: Final = {
 }
 
 
-def _identity_records(
-    rng: np.random.Generator, persons: pd.DataFrame, tables: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
+def _identity_records(rng: np.random.Generator, persons: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One identity record per person per agency (some duplicated), as each agency typed it."""
     indexed = persons.set_index("person_id")
     parts = []

@@ -46,7 +46,9 @@ def test_chart_pages_load_the_local_bundle(built_book):
 
 def test_pages_stay_small(built_book):
     html = Path(str(built_book["html"]))
-    heavy = [f"{p.relative_to(html)}: {p.stat().st_size / 1e6:.2f} MB" for p in pages(html) if p.stat().st_size > PAGE_LIMIT]
+    heavy = [
+        f"{p.relative_to(html)}: {p.stat().st_size / 1e6:.2f} MB" for p in pages(html) if p.stat().st_size > PAGE_LIMIT
+    ]
     assert not heavy, "\n".join(heavy)
 
 

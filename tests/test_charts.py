@@ -9,8 +9,11 @@ from equitylens import charts
 
 TABLE = pd.DataFrame(
     {
-        "group": pd.Categorical(["Asian", "White", "Black or African American"],
-                                categories=["Asian", "Black or African American", "White"], ordered=True),
+        "group": pd.Categorical(
+            ["Asian", "White", "Black or African American"],
+            categories=["Asian", "Black or African American", "White"],
+            ordered=True,
+        ),
         "rate": [0.1, 0.2, 0.3],
         "lower": [0.05, 0.15, 0.25],
         "upper": [0.15, 0.25, 0.35],
@@ -55,7 +58,10 @@ def test_figure_carries_a_data_table():
         (lambda: bars(title=" "), "title"),
         (lambda: bars(description=""), "description"),
         (lambda: bars(category="nope"), "nope"),
-        (lambda: charts.rate_bars(TABLE.iloc[0:0], category="group", title="t", description="d"), "empty"),
+        (
+            lambda: charts.rate_bars(TABLE.iloc[0:0], category="group", title="t", description="d"),
+            "empty",
+        ),
         (lambda: charts.data_table_html(TABLE, caption="c", percent=["nope"]), "nope"),
         (lambda: charts.grade_bars(TABLE, title="t", description="d"), "lending_grade"),
     ],
@@ -75,8 +81,13 @@ def test_other_builders():
     grades = pd.DataFrame({"lending_grade": list("ABCD"), "rate": [0.1, 0.2, 0.3, 0.4]})
     assert charts.grade_bars(grades, title="t", description="d").to_dict()["description"] == "d"
     places = pd.DataFrame(
-        {"tile_row": [0, 0], "tile_col": [0, 1], "neighbourhood": ["a", "b"], "lending_grade": ["A", "D"],
-         "poverty_rate": [0.1, 0.4]}
+        {
+            "tile_row": [0, 0],
+            "tile_col": [0, 1],
+            "neighbourhood": ["a", "b"],
+            "lending_grade": ["A", "D"],
+            "poverty_rate": [0.1, 0.4],
+        }
     )
     assert charts.tile_map(places, value="poverty_rate", value_title="p", title="t", description="d")
     long = pd.DataFrame({"x": ["a", "a"], "g": ["u", "v"], "rate": [0.1, 0.2]})

@@ -57,7 +57,7 @@ def test_unknown_table_is_named():
 
 
 def test_missing_folder_says_how_to_fix(tmp_path):
-    with pytest.raises(ValueError, match="python -m equitylens.datasets"):
+    with pytest.raises(ValueError, match=r"python -m equitylens\.datasets"):
         load.table("people", directory=tmp_path)
 
 

@@ -75,7 +75,12 @@ def test_tables_have_the_schema_columns(small_county):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"people": 10}, "people"), ({"people": -5}, "people"), ({"seed": -1}, "seed"), ({"seed": 1.5}, "seed")],
+    [
+        ({"people": 10}, "people"),
+        ({"people": -5}, "people"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+    ],
 )
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
