@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help venv book test lint lab data notebooks clean
+.PHONY: help venv book test lint lab data notebooks bench clean
 
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
@@ -14,6 +14,7 @@ help:
 	@echo "make data       regenerate datasets/ from the seeded generator"
 	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
 	@echo "make lint       ruff and mypy on equitylens/"
+	@echo "make bench      print timings (data generation, explorables; browser with chromium)"
 	@echo "make clean      remove _build and caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -45,6 +46,9 @@ data: $(STAMP)
 
 notebooks: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.notebooks execute $(NOTEBOOKS)
+
+bench: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/explorables.py $(if $(wildcard /usr/bin/chromium),--browser,)
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

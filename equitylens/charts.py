@@ -82,7 +82,9 @@ def static_html(spec: dict[str, Any]) -> str:
         "    return;\n"
         "  }\n"
         f'  vegaEmbed(target, {safe_json}, {{"renderer": "svg", "actions": false}})'
-        ".then(function () {\n"
+        ".then(function (result) {\n"
+        "    window.equitylensViews = window.equitylensViews || {};\n"
+        "    window.equitylensViews[target.id] = result.view;\n"
         '    var svg = target.querySelector("svg");\n'
         f'    if (svg) {{ svg.setAttribute("role", "img"); svg.setAttribute("aria-label", {spoken}); }}\n'
         "  })\n"

@@ -44,7 +44,7 @@ def _read(name: str, directory: str) -> pd.DataFrame:
         elif kind == "boolean":
             frame[column] = frame[column].astype(bool)
         elif kind == "string" and enum is not None:
-            frame[column] = frame[column].astype(pd.CategoricalDtype(enum, ordered=True))  # "" -> missing
+            frame[column] = frame[column].replace("", pd.NA).astype(pd.CategoricalDtype(enum, ordered=True))
     return frame
 
 

@@ -5,7 +5,8 @@ room without internet the charts stay blank. This extension writes one bundle
 of the three (made by ``vl_convert.javascript_bundle``, so no third-party code is
 committed) into the book's ``_static/equitylens/`` folder and adds it only to the
 pages that hold a chart. It also makes notebooks executed by the build use the
-static chart mode (see ``equitylens.charts``).
+static chart mode (see ``equitylens.charts``), and provides the notebook
+renderer that keeps widget state out of the pages.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
+from myst_nb.core.render import NbElementRenderer
 from sphinx.application import Sphinx
 
 from . import charts
@@ -61,6 +63,20 @@ def _add_bundle_where_needed(
 ) -> None:
     if "equitylens-chart" in context.get("body", ""):
         app.add_js_file(f"{STATIC_SUBDIR}/{BUNDLE_NAME}")
+
+
+class StaticPageRenderer(NbElementRenderer):  # type: ignore[misc]
+    """myst-nb's renderer, minus the ipywidgets state.
+
+    Executing a notebook stores the state of every widget it made (the live
+    explorables' charts carry about a megabyte of JavaScript each) and myst-nb
+    would copy that into the page, together with a widget manager from a CDN.
+    Without a kernel those widgets cannot work anyway: the book shows the static
+    charts instead, so the state is left out. Selected with ``nb_render_plugin``.
+    """
+
+    def render_nb_finalise(self, metadata: dict[str, Any]) -> None:
+        """Add nothing: no widget state and no widget manager in the page."""
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
