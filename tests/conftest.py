@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "_build" / "html"
+# EQUITYLENS_BUILD_DIR lets two checkouts (or two people) build without sharing _build.
+OUTPUT = Path(os.environ.get("EQUITYLENS_BUILD_DIR", ROOT))
+BUILD = OUTPUT / "_build" / "html"
 
 os.environ.setdefault("EQUITYLENS_CHARTS", "static")
 
@@ -30,6 +32,8 @@ def built_book() -> dict[str, object]:
         "-W",
         "-n",
         "--keep-going",
+        "--path-output",
+        str(OUTPUT),
     ]
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
