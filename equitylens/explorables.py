@@ -402,7 +402,18 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
         )
         .properties(width=560, height=48)
     )
-    chart = alt.vconcat(headline, panel, spacing=10).add_params(outcome, reference, measure)
+    # Keppel et al. (2005): say every choice behind a disparity. This line restates them.
+    stated = (
+        alt.Chart(headlines)
+        .transform_filter(chosen)
+        .transform_calculate(
+            choices="'Outcome: ' + datum.outcome + '  ·  Reference: ' + datum.reference + '  ·  Measure: ' + datum.measure"
+        )
+        .mark_text(align="left", fontSize=12, color="#333")
+        .encode(text="choices:N", x=alt.value(0), y=alt.value(0))
+        .properties(width=560, height=14)
+    )
+    chart = alt.vconcat(stated, headline, panel, spacing=8).add_params(outcome, reference, measure)
     return charts.finish(
         chart,
         title="Compared with whom? The reference you choose changes the story",

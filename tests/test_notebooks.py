@@ -44,3 +44,12 @@ def test_notebooks_are_thin(notebook):
             tree = ast.parse(source)
             defined = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
             assert not defined, f"{name}: move {defined[0].name} into equitylens"
+
+
+def test_execute_rejects_a_path_that_is_not_a_notebook(tmp_path):
+    from equitylens import notebooks as runner
+
+    with pytest.raises(ValueError, match=r"\.ipynb"):
+        runner.execute(tmp_path / "missing.ipynb")
+    with pytest.raises(ValueError, match=r"\.ipynb"):
+        runner.execute(tmp_path)

@@ -177,3 +177,12 @@ def test_linkage_variants_hit_some_groups_more(county):
     share = varied.groupby(records["race_ethnicity"], observed=True).mean()
     assert share["Hispanic or Latino"] > 2 * share["White"]
     assert share["Middle Eastern or North African"] > 2 * share["White"]
+
+
+def test_writer_and_file_names_reject_bad_input():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="unknown table"):
+        datasets.file_name("nope")
+    with pytest.raises(ValueError, match="no columns"):
+        datasets.to_bytes(pd.DataFrame())
