@@ -407,7 +407,10 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
         alt.Chart(headlines)
         .transform_filter(chosen)
         .transform_calculate(
-            choices="'Outcome: ' + datum.outcome + '  ·  Reference: ' + datum.reference + '  ·  Measure: ' + datum.measure"
+            choices=(
+                "'Outcome: ' + datum.outcome + '  ·  Reference: ' + datum.reference"
+                " + '  ·  Measure: ' + datum.measure"
+            )
         )
         .mark_text(align="left", fontSize=12, color="#333")
         .encode(text="choices:N", x=alt.value(0), y=alt.value(0))
