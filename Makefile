@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help venv book test lint lab data notebooks bench clean
+.PHONY: help venv book test lint lab data notebooks bench clean student
 
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
@@ -15,6 +15,7 @@ help:
 	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
 	@echo "make lint       ruff and mypy on equitylens/"
 	@echo "make bench      print timings (data generation, explorables; browser with chromium)"
+	@echo "make student    write the student edition and autograder bundles into _build/student"
 	@echo "make clean      remove _build and caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -49,6 +50,23 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/explorables.py $(if $(wildcard /usr/bin/chromium),--browser,)
+	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/build.py $(BENCH_FLAGS)  # BENCH_FLAGS=--suite also times make test
+
+student: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.assignments student --output _build/student
+
+# Facilitation kit: printable cards and handouts (headless Chromium), and a custom session.
+STAGES  ?= analysis,access
+MINUTES ?= 120
+.PHONY: cards handouts workshop
+cards: $(STAMP)
+	$(BIN)/python -m equitylens.print cards --out _build/print
+
+handouts: $(STAMP)
+	$(BIN)/python -m equitylens.print handouts --out _build/print
+
+workshop: $(STAMP)
+	$(BIN)/python -m equitylens.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

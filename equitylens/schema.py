@@ -376,6 +376,60 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             "foreignKeys": [_person_fk()],
         },
     },
+    "neighbourhood_history": {
+        "description": "Each neighbourhood in 1990, 2000, 2010 and 2020: residents by group and a median rent index. "
+        "For the story map of neighbourhood change; invented, like everything here.",
+        "schema": {
+            "fields": [
+                {
+                    "name": "neighbourhood_id",
+                    "type": "string",
+                    "description": "Neighbourhood (see neighbourhoods).",
+                    "constraints": {"required": True, "pattern": "N[0-9]{2}"},
+                },
+                {
+                    "name": "year",
+                    "type": "integer",
+                    "description": "Census year the row describes.",
+                    "constraints": {"required": True, "enum": [1990, 2000, 2010, 2020]},
+                },
+                {
+                    "name": "residents",
+                    "type": "integer",
+                    "description": "Residents of all ages, rounded to the nearest 10.",
+                    "constraints": {"required": True, "minimum": 0},
+                },
+                *[
+                    {
+                        "name": f"share_{key}",
+                        "type": "number",
+                        "description": f"Share of residents who are {label} (primary group; shares are rounded, so a row may not sum exactly to 1).",
+                        "constraints": {"required": True, "minimum": 0, "maximum": 1},
+                    }
+                    for key, label in (
+                        ("black", "Black or African American"),
+                        ("white", "White"),
+                        ("hispanic", "Hispanic or Latino"),
+                        ("asian", "Asian"),
+                        ("other", "American Indian or Alaska Native, Middle Eastern or North African, Native Hawaiian or Pacific Islander, or declined"),
+                    )
+                ],
+                {
+                    "name": "median_rent_index",
+                    "type": "number",
+                    "description": "Median rent, indexed so that the county median in 1990 is about 100.",
+                    "constraints": {"required": True, "minimum": 0},
+                },
+            ],
+            "primaryKey": ["neighbourhood_id", "year"],
+            "foreignKeys": [
+                {
+                    "fields": "neighbourhood_id",
+                    "reference": {"resource": "neighbourhoods", "fields": "neighbourhood_id"},
+                }
+            ],
+        },
+    },
 }
 
 

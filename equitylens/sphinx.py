@@ -27,6 +27,7 @@ VEGA_LITE_VERSION: Final = "6.4"  # the Vega-Lite minor version Altair 6.3 write
 
 _STYLE: Final = """\
 .equitylens-chart { margin: 0.5rem 0; max-width: 100%; overflow-x: auto; }
+.equitylens-chart svg, .equitylens-chart canvas { max-width: 100%; height: auto; }
 .equitylens-data-table { margin: 0.5rem 0 1.5rem; }
 .equitylens-data-table summary { cursor: pointer; font-weight: 600; }
 .equitylens-table { border-collapse: collapse; font-size: 0.9rem; }
@@ -34,6 +35,9 @@ _STYLE: Final = """\
 .vega-bindings { margin: 0.5rem 0; }
 .vega-bind { margin: 0.25rem 0; }
 .vega-bind-name { display: inline-block; min-width: 12rem; font-weight: 600; }
+/* Dark theme: notebook HTML outputs keep a light background, so their tables and captions
+   take the output's dark text instead of the theme's light (muted) text. */
+html[data-theme="dark"] .output.text_html table, html[data-theme="dark"] .output.text_html caption { color: inherit; }
 """
 
 

@@ -29,6 +29,10 @@ teach. Each one is named here and in ``datasets/DATASHEET.md``:
   and birth-date variants.
 * **SOGIE.** Only child welfare asks about sexual orientation and gender
   identity, only from ``groups.SOGIE_START`` and only for youth aged 10 or over.
+* **Neighbourhood change.** ``neighbourhood_history`` gives each neighbourhood's
+  residents by group and a median rent index for 1990, 2000, 2010 and 2020. Four
+  once-redlined or "declining" neighbourhoods next to the centre gentrify after
+  2010: rents jump and Black residents' share falls (displacement).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ TABLES: Final[tuple[str, ...]] = (
     "homelessness",
     "benefits",
     "identity_records",
+    "neighbourhood_history",  # appended last: the streams of the tables above keep their order
 )
 
 # Primary group keys, in the order of groups.RACE_FLAGS, plus "declined".
@@ -150,6 +155,7 @@ def generate(*, seed: int = DEFAULT_SEED, people: int = DEFAULT_PEOPLE) -> dict[
         "benefits": _benefits(rng["benefits"], persons),
     }
     tables["identity_records"] = _identity_records(rng["identity_records"], persons, tables)
+    tables["neighbourhood_history"] = _neighbourhood_history(rng["neighbourhood_history"], places, persons)
     return {name: tables[name] for name in TABLES}
 
 
@@ -677,3 +683,64 @@ def _typo(name: str, pick: float) -> str:
         return name + name[-1]
     i = 1 + int(pick * (len(name) - 2))
     return name[:i] + name[i + 1 :] if pick < 0.5 else name[:i] + name[i] + name[i:]
+
+
+# --- neighbourhood change over time (for the story map) -----------------------------
+
+HISTORY_YEARS: Final[tuple[int, ...]] = (1990, 2000, 2010, 2020)
+HISTORY_GROUPS: Final[tuple[str, ...]] = ("black", "white", "hispanic", "asian", "other")
+# Neighbourhoods (grid positions) next to the centre that gentrify after 2010.
+_GENTRIFYING: Final[tuple[int, ...]] = (1, 2, 7, 8)
+# How much of the 1990-2020 change had happened by each year (most of it after 2010).
+_CHANGE_DONE: Final = {1990: 0.0, 2000: 0.15, 2010: 0.4, 2020: 1.0}
+_RENT_1990_BY_GRADE: Final = {"A": 140.0, "B": 115.0, "C": 90.0, "D": 70.0}  # county median 1990 ~ 100
+_RESIDENTS_PER_YOUNG_PERSON: Final = 2.9  # all ages, per person aged 0-24
+
+
+def _neighbourhood_history(rng: np.random.Generator, places: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """Residents by group and a median rent index per neighbourhood and decade.
+
+    2020 shares are the neighbourhood's young people by primary group (so the history
+    ends where the county is today); earlier decades are back-cast: gentrifying
+    neighbourhoods had more Black and fewer White residents, and every share drifts a
+    little. Rents start from the lending grade and rise each decade, much faster after
+    2010 where the neighbourhood gentrifies.
+    """
+    other = {"aian", "mena", "nhpi", "declined"}
+    primary = persons["_group"].map(lambda g: "other" if g in other else g)
+    counts = pd.crosstab(persons["neighbourhood_id"], primary).reindex(
+        index=places["neighbourhood_id"], columns=list(HISTORY_GROUPS), fill_value=0
+    )
+    now = counts.to_numpy(dtype=float) / np.maximum(counts.to_numpy().sum(axis=1, keepdims=True), 1)
+    n = len(places)
+    gentrifying = np.isin(np.arange(n), _GENTRIFYING)
+    # 1990: in gentrifying places, 40% of today's White share was Black instead.
+    moved = np.where(gentrifying, 0.4 * now[:, 1], 0.0)
+    then = now.copy()
+    then[:, 0] += moved
+    then[:, 1] -= moved
+    drift = rng.normal(0.0, 0.015, size=(n, len(HISTORY_GROUPS)))
+    rent = np.array([_RENT_1990_BY_GRADE[g] for g in places["lending_grade"]]) * rng.uniform(0.9, 1.1, n)
+    growth = rng.uniform(1.18, 1.32, size=(n, len(HISTORY_YEARS) - 1))
+    growth[gentrifying, -1] *= 1.75  # 2010 -> 2020: the boom
+    residents_now = places["population"].to_numpy(dtype=float) * _RESIDENTS_PER_YOUNG_PERSON
+    rows = []
+    for index, year in enumerate(HISTORY_YEARS):
+        done = _CHANGE_DONE[year]
+        shares = then + done * (now - then) + (1.0 - done) * drift
+        shares = np.clip(shares, 0.0, None)
+        shares = shares / shares.sum(axis=1, keepdims=True)
+        level = rent * np.prod(growth[:, :index], axis=1)
+        residents = residents_now * (0.8 + 0.2 * done) * np.where(gentrifying, 0.9 + 0.1 * done, 1.0)
+        frame = pd.DataFrame(
+            {
+                "neighbourhood_id": places["neighbourhood_id"].to_numpy(),
+                "year": year,
+                "residents": np.round(residents, -1).astype(int),
+            }
+        )
+        for column, key in enumerate(HISTORY_GROUPS):
+            frame[f"share_{key}"] = shares[:, column].round(3)
+        frame["median_rent_index"] = level.round(1)
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True).sort_values(["neighbourhood_id", "year"]).reset_index(drop=True)

@@ -60,9 +60,12 @@ def test_every_table_has_a_schema_and_foreign_keys_point_at_people(root):
     package = json.loads((root / "datasets" / "datapackage.json").read_text())
     names = [r["name"] for r in package["resources"]]
     assert names == list(synth.TABLES)
+    place_tables = ("neighbourhoods", "people", "neighbourhood_history")  # keyed by place, not by person
     for resource in package["resources"]:
-        if resource["name"] not in ("neighbourhoods", "people"):
+        if resource["name"] not in place_tables:
             assert resource["schema"]["foreignKeys"][0]["reference"]["resource"] == "people"
+        elif resource["name"] == "neighbourhood_history":
+            assert resource["schema"]["foreignKeys"][0]["reference"]["resource"] == "neighbourhoods"
     assert "no real person" in package["description"]
 
 

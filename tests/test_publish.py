@@ -1,0 +1,98 @@
+"""Publishing: small-cell protection for rate tables and the Frictionless data package."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from equitylens import publish
+
+
+def rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": ["a", "b", "c", "d"],
+            "numerator": [0, 5, 40, 12],
+            "denominator": [50, 100, 200, 8],
+            "rate": [0.0, 0.05, 0.2, 1.5],
+            "lower": [0.0, 0.01, 0.15, 0.5],
+        }
+    )
+
+
+def test_protect_rates_hides_small_numerators_and_denominators():
+    out = publish.protect_rates(rates())
+    assert out["status"].tolist() == ["published", "suppressed", "published", "suppressed"]
+    assert out["numerator"].isna().tolist() == [False, True, False, True]
+    assert out["rate"].isna().tolist() == [False, True, False, True]
+    assert out["lower"].isna().tolist() == [False, True, False, True]
+    assert publish.smallest_count(out) == 40
+
+
+def test_protect_rates_names_missing_columns():
+    with pytest.raises(ValueError, match="numerator"):
+        publish.protect_rates(pd.DataFrame({"x": [1]}))
+
+
+def test_data_package_round_trips_and_validates(tmp_path):
+    frictionless = pytest.importorskip("frictionless")
+    table = publish.protect_rates(rates())
+    path = publish.data_package(
+        {"rates": table},
+        tmp_path,
+        name="example",
+        title="Example",
+        description="Synthetic example.",
+        sources=["equitylens synthetic county"],
+        descriptions={"rates": {"rate": "Share with the outcome."}},
+    )
+    descriptor = json.loads(path.read_text())
+    assert descriptor["equitylens"]["suppression_threshold"] == 11
+    assert descriptor["resources"][0]["schema"]["fields"][3]["description"] == "Share with the outcome."
+    back = publish.read_package(tmp_path)["rates"]
+    assert back["numerator"].isna().sum() == 2
+    report = frictionless.Package(str(path)).validate()
+    assert report.valid, report.flatten(["type", "message"])
+
+
+def test_data_package_refuses_a_small_cell(tmp_path):
+    with pytest.raises(ValueError, match="below threshold"):
+        publish.data_package({"raw": rates()}, tmp_path, name="raw", title="Raw", description="Unsafe.")
+    assert not (tmp_path / "datapackage.json").exists()
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "", "UPPER"])
+def test_data_package_checks_names(tmp_path, name):
+    with pytest.raises(ValueError, match="name"):
+        publish.data_package({"ok": rates().iloc[[2]]}, tmp_path, name=name, title="t", description="d")
+
+
+def test_the_reporting_chapters_package_has_no_small_cell(tmp_path):
+    """The tables the reporting chapter publishes, written and read back: no count from 1 to 10."""
+    from equitylens import load, storymap
+
+    tables = storymap.published_tables(load.county())
+    publish.data_package(tables, tmp_path, name="published", title="Published", description="Test.")
+    back = publish.read_package(tmp_path)
+    assert set(back) == set(tables)
+    for name, table in back.items():
+        for column in ("numerator", "denominator"):
+            counts = table[column].dropna()
+            assert not ((counts > 0) & (counts < 11)).any(), f"{name}.{column} holds a small count"
+        assert (table.loc[table["status"] == "suppressed", ["numerator", "denominator", "rate"]].isna()).all().all()
+
+
+def test_chart_checklist_passes_kit_charts_and_fails_defaults():
+    import altair as alt
+
+    from equitylens import charts
+
+    frame = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2]})
+    good = charts.rate_bars(frame, category="group", title="T", description="D.")
+    assert publish.chart_checklist(good, table=frame)["passed"].all()
+    bad = publish.chart_checklist(alt.Chart(frame).mark_bar(color="#ff0000").encode(x="rate"))
+    assert bad.set_index("check")["passed"].tolist() == [False, False, False, True]
+    with pytest.raises(ValueError, match="chart"):
+        publish.chart_checklist("not a chart")
