@@ -24,7 +24,21 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_book() -> dict[str, object]:
-    """Build the book with warnings as errors; return the exit code, log and output folder."""
+    """Build the book with warnings as errors; return the exit code, log and output folder.
+
+    The build uses the notebooks' committed outputs (``execute_notebooks: "off"``):
+    nbval already re-runs every notebook in this suite and checks those outputs are
+    what the code gives today, so executing them a second time here would only double
+    the suite's time. Set EQUITYLENS_TEST_EXECUTE=force to execute during the build too
+    (``make book`` always does).
+    """
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["execute"]["execute_notebooks"] = os.environ.get("EQUITYLENS_TEST_EXECUTE", "off")
+    config_path = OUTPUT / "_build" / "test-config.yml"
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     command = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
@@ -34,6 +48,8 @@ def built_book() -> dict[str, object]:
         "--keep-going",
         "--path-output",
         str(OUTPUT),
+        "--config",
+        str(config_path),
     ]
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
