@@ -15,6 +15,8 @@ the columns mirrored so that, flipped on the long edge, each back lands behind i
 from __future__ import annotations
 
 import argparse
+import asyncio
+import concurrent.futures
 import html
 import math
 import re
@@ -236,6 +238,17 @@ def render_pdfs(jobs: Sequence[tuple[str, Path, str]]) -> list[Path]:
         if paper not in PAPERS:
             raise ValueError(f"paper={paper!r} must be one of {', '.join(PAPERS)}")
     browser_path = chromium()
+    # Playwright's sync API refuses to run where an asyncio loop is already running
+    # (a Jupyter kernel, or another Playwright session). Print from a worker thread then.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print(jobs, browser_path)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_print, jobs, browser_path).result()
+
+
+def _print(jobs: Sequence[tuple[str, Path, str]], browser_path: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     written: list[Path] = []
