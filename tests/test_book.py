@@ -92,3 +92,12 @@ def test_charts_draw_with_the_network_cut(built_book, browser_page):
         described = page.evaluate("document.querySelectorAll('.equitylens-chart svg[role=img][aria-label]').length")
         assert described == expected, f"{path.name}: {described} of {expected} charts have an accessible name"
     assert not page.offsite_requests, page.offsite_requests
+
+
+def test_every_chart_has_a_data_table_beside_it(built_book):
+    html = Path(str(built_book["html"]))
+    for page in pages(html):
+        text = page.read_text(encoding="utf-8")
+        charts_on_page = text.count('class="equitylens-chart"')
+        tables = text.count('class="equitylens-data-table"')
+        assert tables >= charts_on_page, f"{page.name}: {charts_on_page} charts but {tables} data tables"
