@@ -24,6 +24,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from equitylens.validate import ERR_UNKNOWN_COLUMNS
+from equitylens.validate import check_frame as _check_frame
+
 FloatArray = npt.NDArray[np.float64]
 Favourable = Literal["low", "high"]
 Reference = str | tuple[str, object]
@@ -65,11 +68,6 @@ LABEL_TARGET: Final = "compared with the target of {value:.1%}"
 
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_NOT_FRAME: Final = "{argument} must be a pandas DataFrame, got {kind}"
-ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
-ERR_UNKNOWN_COLUMNS: Final = (
-    "{argument}: column(s) {missing} not found; available columns: {allowed}"
-)
 ERR_NEEDS_COUNTS: Final = (
     "rates_table needs columns {missing} (numerator and denominator per group, as from "
     "disaggregate.rates()); available columns: {allowed}"
@@ -119,13 +117,6 @@ class _Reference:
 
 # --- Validation -------------------------------------------------------------------------
 
-
-def _check_frame(frame: object, argument: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(ERR_NOT_FRAME.format(argument=argument, kind=type(frame).__name__))
-    if len(frame) == 0:
-        raise ValueError(ERR_EMPTY.format(argument=argument))
-    return frame
 
 
 def _check_confidence(confidence: float) -> float:

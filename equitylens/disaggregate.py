@@ -24,6 +24,9 @@ from scipy import stats
 
 from equitylens import groups
 from equitylens.suppress import DEFAULT_THRESHOLD, resolve_threshold
+from equitylens.validate import ERR_DUPLICATE_COLUMNS, ERR_UNKNOWN_COLUMNS
+from equitylens.validate import check_frame as _check_frame
+from equitylens.validate import require_columns as _require_columns
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -81,12 +84,6 @@ FLAG_NO_PEOPLE: Final = "no people in cell"
 
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_NOT_FRAME: Final = "{argument} must be a pandas DataFrame, got {kind}"
-ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
-ERR_UNKNOWN_COLUMNS: Final = (
-    "{argument}: column(s) {missing} not found; available columns: {allowed}"
-)
-ERR_DUPLICATE_COLUMNS: Final = "{argument} lists a column more than once: {value!r}"
 ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
 ERR_CONFIDENCE: Final = (
     "confidence={value!r} must be a number strictly between 0 and 1, e.g. 0.95"
@@ -120,13 +117,6 @@ ERR_LADDER: Final = "ladder must be a non-empty sequence of (label, columns) pai
 # --- Small validation helpers -----------------------------------------------------------
 
 
-def _check_frame(frame: object, argument: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(ERR_NOT_FRAME.format(argument=argument, kind=type(frame).__name__))
-    if len(frame) == 0:
-        raise ValueError(ERR_EMPTY.format(argument=argument))
-    return frame
-
 
 def _as_columns(value: str | Sequence[str], argument: str) -> list[str]:
     columns = [value] if isinstance(value, str) else list(value)
@@ -134,15 +124,6 @@ def _as_columns(value: str | Sequence[str], argument: str) -> list[str]:
         raise ValueError(ERR_DUPLICATE_COLUMNS.format(argument=argument, value=columns))
     return columns
 
-
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            ERR_UNKNOWN_COLUMNS.format(
-                argument=argument, missing=missing, allowed=list(map(str, frame.columns))
-            )
-        )
 
 
 def _check_choice(value: object, allowed: Sequence[str], argument: str) -> None:

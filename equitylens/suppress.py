@@ -34,6 +34,9 @@ from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from equitylens import groups as group_labels
+from equitylens.validate import ERR_DUPLICATE_COLUMNS, ERR_UNKNOWN_COLUMNS
+from equitylens.validate import check_frame as _check_frame
+from equitylens.validate import require_columns as _require_columns
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -113,12 +116,6 @@ LP_BATCH_VARIABLES: Final = 2000
 
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_NOT_FRAME: Final = "{argument} must be a pandas DataFrame, got {kind}"
-ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
-ERR_UNKNOWN_COLUMNS: Final = (
-    "{argument}: column(s) {missing} not found; available columns: {allowed}"
-)
-ERR_DUPLICATE_COLUMNS: Final = "{argument} lists a column more than once: {value!r}"
 ERR_THRESHOLD: Final = (
     "threshold={value!r} must be a whole number >= 1 (counts 1 to threshold-1 are "
     "suppressed) or a preset name: {allowed}"
@@ -178,22 +175,6 @@ ERR_RESERVED: Final = "{argument}={value!r} clashes with an output column name; 
 # --- Validation helpers -----------------------------------------------------------------
 
 
-def _check_frame(table: object, argument: str = "table") -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(ERR_NOT_FRAME.format(argument=argument, kind=type(table).__name__))
-    if len(table) == 0:
-        raise ValueError(ERR_EMPTY.format(argument=argument))
-    return table
-
-
-def _require_columns(table: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            ERR_UNKNOWN_COLUMNS.format(
-                argument=argument, missing=missing, allowed=list(map(str, table.columns))
-            )
-        )
 
 
 def resolve_threshold(threshold: int | str) -> int:
