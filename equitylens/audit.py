@@ -34,6 +34,8 @@ from sklearn.metrics import precision_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from equitylens.validate import check_table as _check
+
 from . import suppress
 from .content import DATA_DIR
 
@@ -105,23 +107,12 @@ OUTCOMES: Final[dict[str, str]] = {
 IMPACT_FILE: Final = "impact_statement.yml"
 NOT_ANSWERED: Final = "_Not answered yet._"
 
-ERR_COLUMNS: Final = "{argument} has no column(s) {missing}; it has {allowed}"
-ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
 ERR_SHARE: Final = "share={value!r} must be a number strictly between 0 and 1, e.g. 0.1 for the top tenth"
 ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
 ERR_PROBABILITY: Final = "{argument}={value!r} must be a number from 0 to 1"
 
 
 # --- checks -------------------------------------------------------------------------
-
-
-def _check(frame: object, columns: Sequence[str], argument: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(ERR_EMPTY.format(argument=argument))
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(ERR_COLUMNS.format(argument=argument, missing=missing, allowed=list(frame.columns)))
-    return frame
 
 
 def _check_share(share: float) -> float:

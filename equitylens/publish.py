@@ -24,6 +24,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from equitylens.validate import check_table as _check
+
 from . import suppress
 
 COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator")
@@ -32,18 +34,6 @@ STATUS_PUBLISHED: Final = "published"
 STATUS_SUPPRESSED: Final = "suppressed"
 PACKAGE_FILE: Final = "datapackage.json"
 _NAME: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
-ERR_COLUMNS: Final = "{argument} has no column(s) {missing}; it has {allowed}"
-
-
-def _check(table: object, columns: Sequence[str], argument: str) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame) or table.empty:
-        raise ValueError(ERR_EMPTY.format(argument=argument))
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(ERR_COLUMNS.format(argument=argument, missing=missing, allowed=list(table.columns)))
-    return table
 
 
 def protect_rates(

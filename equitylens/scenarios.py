@@ -14,6 +14,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from equitylens.validate import check_table
+
 from . import disaggregate, groups, suppress
 
 RULE_LABELS: Final[dict[str, str]] = {
@@ -26,14 +28,6 @@ STATUS_UNRELIABLE: Final = "Unreliable: few events or RSE over 30%"
 STATUS_SUPPRESSED: Final = "Suppressed: fewer than the threshold"
 STATUSES: Final[tuple[str, ...]] = (STATUS_RELIABLE, STATUS_UNRELIABLE, STATUS_SUPPRESSED)
 ALL_GROUPS: Final = "Everyone"
-
-
-def _check(frame: pd.DataFrame, columns: Sequence[str], argument: str = "frame") -> None:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(f"{argument} is empty; pass a table with at least one row")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{argument} has no column(s) {missing}")
 
 
 def disaggregation(
@@ -53,7 +47,7 @@ def disaggregation(
     would be suppressed (numerator 1 to threshold-1, or denominator under the
     threshold) keep only their labels and status: their numbers are removed.
     """
-    _check(frame, [outcome, *groups.RACE_FLAGS])
+    check_table(frame, [outcome, *groups.RACE_FLAGS])
     if threshold < 1:
         raise ValueError(f"threshold must be at least 1, got {threshold}")
     unknown = [r for r in rules if r not in disaggregate.COUNTING_RULES]
@@ -88,7 +82,7 @@ _NUMBERS: Final = ["numerator", "denominator", "rate", "lower", "upper"]
 def disaggregation_summary(scenarios: pd.DataFrame) -> pd.DataFrame:
     """Per rule and level: how many cells, how many unreliable or suppressed, and the
     widest gap between reliable rates (highest divided by lowest)."""
-    _check(scenarios, ["rule", "level", "status", "rate"], "scenarios")
+    check_table(scenarios, ["rule", "level", "status", "rate"], "scenarios")
     rows = []
     for (rule, level), part in scenarios.groupby(["rule", "level"], sort=False):
         reliable = part.loc[part["status"] == STATUS_RELIABLE, "rate"]
@@ -144,7 +138,7 @@ def service_counts(county: pd.DataFrame, *, services: dict[str, str] = SERVICES)
 
     A long table with ``race_ethnicity``, ``service`` and ``n``.
     """
-    _check(county, ["race_ethnicity", *services], "county")
+    check_table(county, ["race_ethnicity", *services], "county")
     wide = county.groupby("race_ethnicity", observed=True)[list(services)].sum().rename(columns=services)
     long = wide.reset_index().melt(id_vars="race_ethnicity", var_name="service", value_name="n")
     long["service"] = pd.Categorical(long["service"], categories=list(services.values()), ordered=True)
@@ -168,7 +162,7 @@ def suppression(
     ``state`` (one of ``CELL_STATES``), ``lower``, ``upper`` and ``combined`` (the
     groups folded together under "Collapse small groups").
     """
-    _check(counts, [rows, columns, count], "counts")
+    check_table(counts, [rows, columns, count], "counts")
     if not thresholds or min(thresholds) < 1:
         raise ValueError(f"thresholds must be whole numbers of at least 1, got {list(thresholds)}")
     dims = [rows, columns]
@@ -282,7 +276,7 @@ def _collapsed(counts: pd.DataFrame, dims: list[str], count: str, k: int) -> pd.
 def suppression_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per threshold and method: hidden cells, cells the attack recovers or narrows,
     and which groups lose cells from the published table (the equity cost)."""
-    _check(table, ["threshold", "method", "state", "race_ethnicity"], "table")
+    check_table(table, ["threshold", "method", "state", "race_ethnicity"], "table")
     rows = []
     hidden_states = {CELL_PROTECTED, CELL_NARROWED, CELL_RECOVERED}
     for (k, method), part in table.groupby(["threshold", "method"], sort=False, dropna=False):
@@ -336,7 +330,7 @@ def comparison(county: pd.DataFrame, *, outcomes: dict[str, tuple[str, str]] = O
     """
     from . import compare
 
-    _check(county, ["age", "race_ethnicity", "student", *outcomes], "county")
+    check_table(county, ["age", "race_ethnicity", "student", *outcomes], "county")
     children = county[county["age"] < 18]
     parts = []
     for column, (label, who) in outcomes.items():

@@ -33,3 +33,10 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], argument: str) 
         raise ValueError(
             ERR_UNKNOWN_COLUMNS.format(argument=argument, missing=missing, allowed=list(map(str, frame.columns)))
         )
+
+
+def check_table(frame: object, columns: Sequence[str], argument: str = "table") -> pd.DataFrame:
+    """``check_frame`` and ``require_columns`` in one call; returns the frame."""
+    table = check_frame(frame, argument)
+    require_columns(table, columns, argument)
+    return table
