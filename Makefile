@@ -43,30 +43,30 @@ lab: $(STAMP)
 	EQUITYLENS_CHARTS=live $(BIN)/jupyter lab book
 
 data: $(STAMP)
-	$(BIN)/python -m equitylens.datasets
+	$(BIN)/python -m equitylens.data.writer
 
 notebooks: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.notebooks execute $(NOTEBOOKS)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.book.notebooks execute $(NOTEBOOKS)
 
 bench: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/explorables.py $(if $(wildcard /usr/bin/chromium),--browser,)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/build.py $(BENCH_FLAGS)  # BENCH_FLAGS=--suite also times make test
 
 student: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.assignments student --output _build/student
+	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.kit.assignments student --output _build/student
 
 # Facilitation kit: printable cards and handouts (headless Chromium), and a custom session.
 STAGES  ?= analysis,access
 MINUTES ?= 120
 .PHONY: cards handouts workshop
 cards: $(STAMP)
-	$(BIN)/python -m equitylens.print cards --out _build/print
+	$(BIN)/python -m equitylens.kit.printing cards --out _build/print
 
 handouts: $(STAMP)
-	$(BIN)/python -m equitylens.print handouts --out _build/print
+	$(BIN)/python -m equitylens.kit.printing handouts --out _build/print
 
 workshop: $(STAMP)
-	$(BIN)/python -m equitylens.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
+	$(BIN)/python -m equitylens.kit.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from equitylens import load, scenarios, synth, widgets  # noqa: E402
+from equitylens.data import load, synth  # noqa: E402
+from equitylens.explore import forms, scenarios  # noqa: E402
 
 
 def median_seconds(action: Callable[[], object], repeat: int = 50) -> float:
@@ -56,7 +57,7 @@ def browser_updates(repeat: int = 50) -> dict[str, float]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     moves = {
-        "disaggregation": ("level", ["Race and ethnicity", "Race × gender", "+ neighbourhood"]),
+        "disaggregation": ("level", ["Race and ethnicity", "Race \u00d7 gender", "+ neighbourhood"]),
         "suppression": ("k", [5, 11, 20]),
         "comparison": ("reference", list(scenarios.REFERENCE_CHOICES.values())),
     }
@@ -115,12 +116,12 @@ def main() -> None:
         tables[name] = build()
         rows.append((f"scenario table: {name}", time.perf_counter() - start))
 
-    forms = {
-        "disaggregation": (widgets.live_disaggregation(tables["disaggregation"], outcome_label="Placed"), "level"),
-        "suppression": (widgets.live_suppression(tables["suppression"]), "k"),
-        "comparison": (widgets.live_comparison(tables["comparison"]), "reference"),
+    live_forms = {
+        "disaggregation": (forms.live_disaggregation(tables["disaggregation"], outcome_label="Placed"), "level"),
+        "suppression": (forms.live_suppression(tables["suppression"]), "k"),
+        "comparison": (forms.live_comparison(tables["comparison"]), "reference"),
     }
-    for name, (form, control_name) in forms.items():
+    for name, (form, control_name) in live_forms.items():
         control = form.controls[control_name]
         options = list(getattr(control, "options", [])) or list(range(control.min, control.max + 1))
         values = [o[1] if isinstance(o, tuple) else o for o in options]

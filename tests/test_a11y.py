@@ -1,4 +1,4 @@
-"""The HTML repairs of ``equitylens.a11y`` (the browser scan is in test_accessibility.py)."""
+"""The HTML repairs of ``equitylens.book.a11y`` (the browser scan is in test_accessibility.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from markupsafe import Markup
 
-from equitylens import a11y
+from equitylens.book import a11y
 
 
 def test_checklist_boxes_get_their_item_as_a_name():

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens import audit, groups
+from equitylens.data import groups
+from equitylens.stages import audit
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import charts
+from equitylens.viz import charts
 
 TABLE = pd.DataFrame(
     {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import checks, compare, rubrics, suppress
+from equitylens.kit import grading, rubrics
+from equitylens.methods import compare, suppress
 
 DIMS = ["group", "place"]
 
@@ -23,68 +24,68 @@ def counts() -> pd.DataFrame:
 
 def test_visible_small_cell_fails_with_teaching_message(counts):
     with pytest.raises(AssertionError, match=r"1 cell\(s\) with a count from 1 to 10.*group=a, place=x.*= 4.*Fix"):
-        checks.check_published_table(counts, dims=DIMS, count="n")
+        grading.check_published_table(counts, dims=DIMS, count="n")
 
 
 def test_primary_only_is_recoverable(counts):
     hidden = suppress.primary(counts, count="n")
     with pytest.raises(AssertionError, match=r"worked out from the published totals.*4-4.*complementary"):
-        checks.check_published_table(hidden, dims=DIMS, count="n")
+        grading.check_published_table(hidden, dims=DIMS, count="n")
 
 
 def test_na_convention_needs_original_to_test_recovery(counts):
     blanked = suppress.primary(counts, count="n")[[*DIMS, "published"]]
-    result = checks.check_published_table(blanked, dims=DIMS, count="published")
+    result = grading.check_published_table(blanked, dims=DIMS, count="published")
     assert result.passed and "pass original=" in result.message
     with pytest.raises(AssertionError, match="worked out"):
-        checks.check_published_table(blanked, dims=DIMS, count="published", original=counts, original_count="n")
+        grading.check_published_table(blanked, dims=DIMS, count="published", original=counts, original_count="n")
 
 
 def test_complementary_passes(counts):
     safe = suppress.complementary(counts, dims=DIMS, count="n")
-    result = checks.check_published_table(safe, dims=DIMS, count="n")
+    result = grading.check_published_table(safe, dims=DIMS, count="n")
     assert result.passed
     assert not result.details["at_risk"].any()
     blanked = safe[[*DIMS, "published"]]
-    result = checks.check_published_table(blanked, dims=DIMS, count="published", original=counts, original_count="n")
+    result = grading.check_published_table(blanked, dims=DIMS, count="published", original=counts, original_count="n")
     assert result.passed
 
 
 def test_zero_is_publishable():
     table = pd.DataFrame({"group": ["a", "b"], "n": [0, 30]})
-    assert checks.check_published_table(table, dims=["group"], count="n").passed
+    assert grading.check_published_table(table, dims=["group"], count="n").passed
 
 
 def test_published_table_bad_arguments(counts):
     with pytest.raises(ValueError, match="table must be a pandas DataFrame"):
-        checks.check_published_table([1, 2], dims=DIMS, count="n")  # type: ignore[arg-type]
+        grading.check_published_table([1, 2], dims=DIMS, count="n")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dims/count"):
-        checks.check_published_table(counts, dims=DIMS, count="people")
+        grading.check_published_table(counts, dims=DIMS, count="people")
 
 
 def test_disparity_table_and_text():
     rates = pd.DataFrame({"group": ["A", "B"], "numerator": [30, 10], "denominator": [100, 100]})
     frame = compare.disparities(rates, group="group", reference="total")
-    assert "total population" in checks.check_disparity_statement(frame).message
+    assert "total population" in grading.check_disparity_statement(frame).message
     with pytest.raises(AssertionError, match="does not say what each group is compared with"):
-        checks.check_disparity_statement(frame.drop(columns="reference_label"))
-    assert checks.check_disparity_statement(compare.headline(frame)).passed
+        grading.check_disparity_statement(frame.drop(columns="reference_label"))
+    assert grading.check_disparity_statement(compare.headline(frame)).passed
     with pytest.raises(AssertionError, match="does not name what the group is compared with"):
-        checks.check_disparity_statement("Group A has a rate 1.5 times as high.")
+        grading.check_disparity_statement("Group A has a rate 1.5 times as high.")
     with pytest.raises(AssertionError, match="empty"):
-        checks.check_disparity_statement("  ")
+        grading.check_disparity_statement("  ")
     with pytest.raises(ValueError, match="result_or_text"):
-        checks.check_disparity_statement(3)  # type: ignore[arg-type]
+        grading.check_disparity_statement(3)  # type: ignore[arg-type]
 
 
 def test_reliability_reported():
     good = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2], "reliable": [True, False], "flag": ["", "small"]})
-    assert checks.check_reliability_reported(good).message.startswith("1 of 2")
-    assert checks.check_reliability_reported(good[["group", "rate"]].assign(rse=[0.1, 0.5])).passed
+    assert grading.check_reliability_reported(good).message.startswith("1 of 2")
+    assert grading.check_reliability_reported(good[["group", "rate"]].assign(rse=[0.1, 0.5])).passed
     with pytest.raises(AssertionError, match="does not say how reliable"):
-        checks.check_reliability_reported(good[["group", "rate"]])
+        grading.check_reliability_reported(good[["group", "rate"]])
     with pytest.raises(AssertionError, match="blank for 1 cell"):
-        checks.check_reliability_reported(good.assign(reliable=pd.array([True, None], dtype="boolean")))
+        grading.check_reliability_reported(good.assign(reliable=pd.array([True, None], dtype="boolean")))
 
 
 def test_rubrics_are_valid_and_render():

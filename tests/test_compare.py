@@ -1,4 +1,4 @@
-"""Tests for equitylens.compare: references, ratio and difference intervals, indices,
+"""Tests for equitylens.methods.compare: references, ratio and difference intervals, indices,
 headlines."""
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from equitylens import compare as cmp
-from equitylens import disaggregate as dis
-from equitylens import groups
+from equitylens.data import groups
+from equitylens.methods import compare as cmp
+from equitylens.methods import disaggregate as dis
 
 Z = 1.959963984540054  # standard normal 97.5% quantile
 
 
-def table(
-    numerators: list[int], denominators: list[int], names: list[str] | None = None
-) -> pd.DataFrame:
+def table(numerators: list[int], denominators: list[int], names: list[str] | None = None) -> pd.DataFrame:
     names = names or [f"g{i}" for i in range(len(numerators))]
     return pd.DataFrame({"group": names, "numerator": numerators, "denominator": denominators})
 
@@ -148,9 +146,7 @@ def test_between_group_variance_weights_by_population() -> None:
     value = cmp.summary_indices(t, group="group", reference=("target", 0.1))
     total = 310 / 1100
     expected = (100 / 1100) * (0.1 - total) ** 2 + (1000 / 1100) * (0.3 - total) ** 2
-    assert value.set_index("measure").loc["between_group_variance", "value"] == pytest.approx(
-        expected
-    )
+    assert value.set_index("measure").loc["between_group_variance", "value"] == pytest.approx(expected)
 
 
 # --- Headline -----------------------------------------------------------------------------
@@ -183,9 +179,7 @@ REFERENCE_CHOICES = st.sampled_from(["total", "best", "others", "group", "target
 
 @settings(max_examples=150, deadline=None)
 @given(
-    data=st.lists(
-        st.tuples(st.integers(1, 500), st.integers(0, 100)), min_size=2, max_size=8
-    ),
+    data=st.lists(st.tuples(st.integers(1, 500), st.integers(0, 100)), min_size=2, max_size=8),
     kind=REFERENCE_CHOICES,
     favourable=st.sampled_from(cmp.FAVOURABLE),
     target=st.floats(min_value=0.01, max_value=1.0),
@@ -196,9 +190,7 @@ def test_a_disparity_table_always_names_its_reference(
     denominators = [n for n, _ in data]
     numerators = [min(x, n) for n, x in data]
     t = table(numerators, denominators)
-    reference: cmp.Reference = (
-        ("group", "g1") if kind == "group" else ("target", target) if kind == "target" else kind
-    )
+    reference: cmp.Reference = ("group", "g1") if kind == "group" else ("target", target) if kind == "target" else kind
     out = cmp.disparities(t, group="group", reference=reference, favourable=favourable)  # type: ignore[arg-type]
     labels = out["reference_label"].unique()
     assert len(labels) == 1 and labels[0].startswith("compared with ")
@@ -232,24 +224,26 @@ def test_there_is_no_default_reference() -> None:
         (lambda: cmp.disparities(TWO, group="nope", reference="total"), "group"),
         (
             lambda: cmp.disparities(
-                TWO, group="group", reference="total", favourable="up"  # type: ignore[arg-type]
+                TWO,
+                group="group",
+                reference="total",
+                favourable="up",  # type: ignore[arg-type]
             ),
             "favourable",
         ),
-        (lambda: cmp.disparities(TWO, group="group", reference="total", confidence=1.2),
-         "confidence"),
+        (lambda: cmp.disparities(TWO, group="group", reference="total", confidence=1.2), "confidence"),
         (lambda: cmp.disparities(TWO.iloc[:0], group="group", reference="total"), "rates_table"),
-        (lambda: cmp.disparities(TWO.drop(columns="numerator"), group="group",
-                                 reference="total"), "numerator"),
-        (lambda: cmp.disparities(TWO.assign(numerator=[300, 1]), group="group",
-                                 reference="total"), "denominator"),
-        (lambda: cmp.disparities(TWO.assign(denominator=[0, 100], numerator=[0, 1]),
-                                 group="group", reference="total"), "denominator"),
-        (lambda: cmp.disparities(pd.concat([TWO, TWO]), group="group", reference="total"),
-         "group"),
+        (lambda: cmp.disparities(TWO.drop(columns="numerator"), group="group", reference="total"), "numerator"),
+        (lambda: cmp.disparities(TWO.assign(numerator=[300, 1]), group="group", reference="total"), "denominator"),
+        (
+            lambda: cmp.disparities(
+                TWO.assign(denominator=[0, 100], numerator=[0, 1]), group="group", reference="total"
+            ),
+            "denominator",
+        ),
+        (lambda: cmp.disparities(pd.concat([TWO, TWO]), group="group", reference="total"), "group"),
         (lambda: cmp.disparities(TWO.head(1), group="group", reference="others"), "others"),
-        (lambda: cmp.disparities(
-            TWO.assign(reliable=[False, False]), group="group", reference="best"), "best"),
+        (lambda: cmp.disparities(TWO.assign(reliable=[False, False]), group="group", reference="best"), "best"),
         (lambda: cmp.summary_indices(TWO, group="group", reference="others"), "reference"),
         (lambda: cmp.summary_indices(TWO, group="group", reference="x"), "reference"),
         (lambda: cmp.headline(TWO), "disparities_frame"),

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pybtex.database import parse_file
 
-from equitylens import content
+from equitylens.data import content
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -228,8 +228,7 @@ def test_practices_empty_pair_raises(tmp_path: Path) -> None:
 def test_glossary_duplicate_term_raises(tmp_path: Path) -> None:
     path = tmp_path / "glossary.yml"
     path.write_text(
-        "- {term: Bias, definition: One., source: kit}\n"
-        "- {term: bias, definition: Two., source: kit}\n",
+        "- {term: Bias, definition: One., source: kit}\n- {term: bias, definition: Two., source: kit}\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="duplicate term 'bias'"):

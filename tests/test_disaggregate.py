@@ -1,4 +1,4 @@
-"""Tests for equitylens.disaggregate: counting rules, rates, intervals, Simpson, ladder."""
+"""Tests for equitylens.methods.disaggregate: counting rules, rates, intervals, Simpson, ladder."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from equitylens import disaggregate as dis
-from equitylens import groups
+from equitylens.data import groups
+from equitylens.methods import disaggregate as dis
 
 FLAGS = list(groups.RACE_FLAGS)
 LABEL = dict(groups.RACE_FLAGS)
@@ -136,9 +136,7 @@ def test_clopper_pearson_matches_scipy(x: int, n: int, confidence: float) -> Non
     method=st.sampled_from(dis.INTERVAL_METHODS),
     confidence=st.floats(min_value=0.5, max_value=0.999),
 )
-def test_intervals_contain_rate_and_stay_in_unit_interval(
-    n: int, share: float, method: str, confidence: float
-) -> None:
+def test_intervals_contain_rate_and_stay_in_unit_interval(n: int, share: float, method: str, confidence: float) -> None:
     x = round(share * n)
     lo, hi = dis.proportion_interval([x], [n], method=method, confidence=confidence)  # type: ignore[arg-type]
     p = x / n
@@ -153,7 +151,15 @@ def test_rates_columns_and_category_order() -> None:
     frame = pd.DataFrame({"grade": grade, "y": [True, False, True, True, False]})
     out = dis.rates(frame, by="grade", outcome="y")
     assert list(out.columns) == [
-        "grade", "numerator", "denominator", "rate", "lower", "upper", "rse", "reliable", "flag",
+        "grade",
+        "numerator",
+        "denominator",
+        "rate",
+        "lower",
+        "upper",
+        "rse",
+        "reliable",
+        "flag",
     ]
     assert out["grade"].tolist() == ["B", "A"]  # observed only, category order
     assert out["numerator"].tolist() == [2, 1]
@@ -182,8 +188,7 @@ def test_rates_drop_missing_outcomes_from_both_counts() -> None:
 
 def test_rse_and_reliability_flags() -> None:
     counts = pd.DataFrame(
-        {"g": ["small", "noisy", "none", "solid"], "numerator": [19, 2, 0, 400],
-         "denominator": [1000, 4, 50, 1000]}
+        {"g": ["small", "noisy", "none", "solid"], "numerator": [19, 2, 0, 400], "denominator": [1000, 4, 50, 1000]}
     )
     out = dis.rates_from_counts(counts, by="g").set_index("g")
     assert out.loc["small", "flag"] == "numerator under 20"
@@ -202,8 +207,7 @@ def test_rse_and_reliability_flags() -> None:
 def test_rates_from_counts_rolls_up_and_matches_rates() -> None:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame(
-        {"a": rng.choice(["x", "y", "z"], 500), "b": rng.choice(["p", "q"], 500),
-         "y": rng.random(500) < 0.3}
+        {"a": rng.choice(["x", "y", "z"], 500), "b": rng.choice(["p", "q"], 500), "y": rng.random(500) < 0.3}
     )
     fine = dis.rates(frame, by=["a", "b"], outcome="y")
     rolled = dis.rates_from_counts(fine, by="a")
@@ -223,18 +227,14 @@ def test_rates_zero_denominator_cell() -> None:
     matrix=st.lists(st.lists(st.booleans(), min_size=7, max_size=7), min_size=1, max_size=60),
     outcomes=st.lists(st.booleans(), min_size=60, max_size=60),
 )
-def test_partition_rules_sum_to_total_and_combination_exceeds(
-    matrix: list[list[bool]], outcomes: list[bool]
-) -> None:
+def test_partition_rules_sum_to_total_and_combination_exceeds(matrix: list[list[bool]], outcomes: list[bool]) -> None:
     frame = pd.DataFrame(matrix, columns=FLAGS)
     frame["y"] = outcomes[: len(frame)]
     for rule in ("alone", "hispanic_any_race"):
         table = dis.rates(dis.race_ethnicity(frame, rule=rule), by="race_ethnicity", outcome="y")
         assert table["denominator"].sum() == len(frame)
         assert table["numerator"].sum() == frame["y"].sum()
-    combined = dis.rates(
-        dis.race_ethnicity(frame, rule="alone_or_in_combination"), by="race_ethnicity", outcome="y"
-    )
+    combined = dis.rates(dis.race_ethnicity(frame, rule="alone_or_in_combination"), by="race_ethnicity", outcome="y")
     assert combined["denominator"].sum() >= len(frame)
 
 
@@ -262,8 +262,10 @@ def test_simpson_reversal_in_every_stratum() -> None:
 def test_simpson_most_and_none() -> None:
     cells = [
         *PARADOX,
-        ("B", "X", 30, 100), ("B", "Y", 2, 10),  # X higher here: no reversal
-        ("C", "X", 3, 10), ("C", "Y", 40, 100),
+        ("B", "X", 30, 100),
+        ("B", "Y", 2, 10),  # X higher here: no reversal
+        ("C", "X", 3, 10),
+        ("C", "Y", 40, 100),
     ]
     result = dis.simpson_check(
         from_cells(cells), outcome="y", group="group", compare=("X", "Y"), stratum="lending_grade"
@@ -282,17 +284,18 @@ def test_simpson_most_and_none() -> None:
 
 def test_simpson_some() -> None:
     cells = [
-        ("A", "X", 1, 20), ("A", "Y", 10, 100),
-        ("B", "X", 30, 100), ("B", "Y", 2, 10),
-        ("C", "X", 40, 100), ("C", "Y", 1, 10),
+        ("A", "X", 1, 20),
+        ("A", "Y", 10, 100),
+        ("B", "X", 30, 100),
+        ("B", "Y", 2, 10),
+        ("C", "X", 40, 100),
+        ("C", "Y", 1, 10),
     ]
     result = dis.simpson_check(
         from_cells(cells), outcome="y", group="group", compare=("X", "Y"), stratum="lending_grade"
     )
     assert result.attrs["simpson"]["verdict"] == "some"
-    assert "reverses within 1 of 3 lending grades (A) but holds in the rest" in (
-        dis.describe_simpson(result)
-    )
+    assert "reverses within 1 of 3 lending grades (A) but holds in the rest" in (dis.describe_simpson(result))
 
 
 def test_describe_simpson_needs_a_simpson_result() -> None:
@@ -308,8 +311,7 @@ def test_ladder_summary_counts_cells_and_suppression() -> None:
     gender = ([groups.GENDERS[0]] * 15 + [groups.GENDERS[1]] * 15) * 2 + [groups.GENDERS[0]] * 5
     outcome = [True] * 20 + [False] * 10 + [True] * 3 + [False] * 27 + [True] * 2 + [False] * 3
     frame = people(selections, gender=gender, y=outcome)
-    ladder = (("County total", ()), ("Race", ("race_ethnicity",)),
-              ("Race x gender", ("race_ethnicity", "gender")))
+    ladder = (("County total", ()), ("Race", ("race_ethnicity",)), ("Race x gender", ("race_ethnicity", "gender")))
     out = dis.ladder_summary(frame, outcome="y", threshold=11, ladder=ladder)
     assert out["level"].tolist() == ["County total", "Race", "Race x gender"]
     assert out["cells"].tolist() == [1, 3, 5]
@@ -355,15 +357,11 @@ FRAME = people(MIXED, y=[True, False, True, False, True, False], g=list("aabbcc"
         (lambda: dis.rates(FRAME.iloc[:0], by="g", outcome="y"), "frame"),
         (lambda: dis.rates(FRAME.assign(y=[2, 0, 1, 0, 1, 0]), by="g", outcome="y"), "outcome"),
         (
-            lambda: dis.rates_from_counts(
-                pd.DataFrame({"g": ["a"], "numerator": [5], "denominator": [3]}), by="g"
-            ),
+            lambda: dis.rates_from_counts(pd.DataFrame({"g": ["a"], "numerator": [5], "denominator": [3]}), by="g"),
             "numerator",
         ),
         (
-            lambda: dis.rates_from_counts(
-                pd.DataFrame({"g": ["a"], "numerator": [-1], "denominator": [3]}), by="g"
-            ),
+            lambda: dis.rates_from_counts(pd.DataFrame({"g": ["a"], "numerator": [-1], "denominator": [3]}), by="g"),
             "numerator",
         ),
         (
@@ -371,18 +369,15 @@ FRAME = people(MIXED, y=[True, False, True, False, True, False], g=list("aabbcc"
             "numerator",
         ),
         (
-            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "z"),
-                                      stratum="race_white"),
+            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "z"), stratum="race_white"),
             "compare",
         ),
         (
-            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "a"),
-                                      stratum="race_white"),
+            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "a"), stratum="race_white"),
             "compare",
         ),
         (
-            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "b"),
-                                      stratum="nope"),
+            lambda: dis.simpson_check(FRAME, outcome="y", group="g", compare=("a", "b"), stratum="nope"),
             "stratum",
         ),
         (lambda: dis.ladder_summary(FRAME, outcome="y", threshold=0), "threshold"),

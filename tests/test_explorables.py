@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens import explorables, load, scenarios, suppress, widgets
+from equitylens.data import load
+from equitylens.explore import forms, scenarios
+from equitylens.methods import suppress
+from equitylens.viz import explorables
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +47,21 @@ def test_live_and_static_forms_share_one_table_and_encoding(name, request):
     live_chart = build(table, bind=False, **options).to_dict()
     assert without_bindings(static) == live_chart
     assert all("bind" in p for p in static["params"])
-    form = getattr(widgets, f"live_{name}")(table, **options)
-    assert isinstance(form, widgets.Explorer)
+    form = getattr(forms, f"live_{name}")(table, **options)
+    assert isinstance(form, forms.Explorer)
     for control_name, control in form.controls.items():
         assert getattr(form.chart.params, control_name) == control.value
 
 
 def test_moving_a_live_control_sets_the_chart_parameter(suppression):
-    form = widgets.live_suppression(suppression)
+    form = forms.live_suppression(suppression)
     form.controls["k"].value = 15
     form.controls["method"].value = 2
     assert (form.chart.params.k, form.chart.params.method) == (15, 2)
 
 
 def test_live_forms_show_a_message_not_a_traceback():
-    message = widgets.live_disaggregation(pd.DataFrame(), outcome_label="x")
+    message = forms.live_disaggregation(pd.DataFrame(), outcome_label="x")
     assert "Cannot draw" in message.value and "empty" in message.value
 
 

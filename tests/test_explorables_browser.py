@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from equitylens import disaggregate, explorables, load, scenarios
+from equitylens.data import load
+from equitylens.explore import scenarios
+from equitylens.methods import disaggregate
+from equitylens.viz import explorables
 
 pytestmark = pytest.mark.browser
 LAB = "book/labs/choices.html"

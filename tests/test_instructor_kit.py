@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from equitylens import assignments, checks
+from equitylens.kit import assignments, grading
 from tests.conftest import ROOT
 
 GRADED = "access"
@@ -131,7 +131,11 @@ def grade(bundle: Path, submission: Path, out: Path) -> dict:
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     result = subprocess.run(
         [otter, "run", "-a", str(bundle), "-o", str(out), str(submission)],
-        capture_output=True, text=True, env=env, cwd=submission.parent, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=submission.parent,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / "results.json").read_text())
@@ -171,5 +175,5 @@ def test_checks_message_is_what_students_see():
 
     table = pd.DataFrame({"group": ["a", "b"], "n": [3, 50]})
     with pytest.raises(AssertionError) as info:
-        checks.check_published_table(table, dims=["group"], count="n")
+        grading.check_published_table(table, dims=["group"], count="n")
     assert "group=a" in str(info.value) and "threshold=11" in str(info.value)

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from equitylens import interpret, load
+from equitylens.data import load
+from equitylens.stages import interpret
 
 
 @pytest.fixture(scope="module")

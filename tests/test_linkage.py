@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens import linkage, load
+from equitylens.data import load
+from equitylens.methods import linkage
 
 KEY = b"a-test-key-of-32-bytes-length!!!"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import groups, load, schema
+from equitylens.data import groups, load, schema
 
 
 def test_every_table_loads_with_schema_types():
@@ -57,7 +57,7 @@ def test_unknown_table_is_named():
 
 
 def test_missing_folder_says_how_to_fix(tmp_path):
-    with pytest.raises(ValueError, match=r"python -m equitylens\.datasets"):
+    with pytest.raises(ValueError, match=r"python -m equitylens\.data\.writer"):
         load.table("people", directory=tmp_path)
 
 

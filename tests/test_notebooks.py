@@ -47,7 +47,7 @@ def test_notebooks_are_thin(notebook):
 
 
 def test_execute_rejects_a_path_that_is_not_a_notebook(tmp_path):
-    from equitylens import notebooks as runner
+    from equitylens.book import notebooks as runner
 
     with pytest.raises(ValueError, match=r"\.ipynb"):
         runner.execute(tmp_path / "missing.ipynb")

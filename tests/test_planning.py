@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import load, planning
+from equitylens.data import load
+from equitylens.stages import planning
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from equitylens import publish
+from equitylens.stages import publish
 
 
 def rates() -> pd.DataFrame:
@@ -71,7 +71,8 @@ def test_data_package_checks_names(tmp_path, name):
 
 def test_the_reporting_chapters_package_has_no_small_cell(tmp_path):
     """The tables the reporting chapter publishes, written and read back: no count from 1 to 10."""
-    from equitylens import load, storymap
+    from equitylens.data import load
+    from equitylens.stages import storymap
 
     tables = storymap.published_tables(load.county())
     publish.data_package(tables, tmp_path, name="published", title="Published", description="Test.")
@@ -87,7 +88,7 @@ def test_the_reporting_chapters_package_has_no_small_cell(tmp_path):
 def test_chart_checklist_passes_kit_charts_and_fails_defaults():
     import altair as alt
 
-    from equitylens import charts
+    from equitylens.viz import charts
 
     frame = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2]})
     good = charts.rate_bars(frame, category="group", title="T", description="D.")

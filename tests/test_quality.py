@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import groups, load, quality
+from equitylens.data import groups, load
+from equitylens.methods import quality
 
 
 @pytest.fixture(scope="module")

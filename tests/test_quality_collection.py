@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import groups, load, quality
+from equitylens.data import groups, load
+from equitylens.methods import quality
 
 FLAGS = list(groups.RACE_FLAGS)
 

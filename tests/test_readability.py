@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from equitylens import readability
+from equitylens.methods import readability
 from tests.book_pages import toc_files
 from tests.conftest import ROOT
 

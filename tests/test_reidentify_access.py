@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import access, reidentify
+from equitylens.methods import reidentify
+from equitylens.stages import access
 
 
 def tiny() -> pd.DataFrame:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens import messages, storymap, synth
+from equitylens.data import synth
+from equitylens.stages import messages, storymap
 
 
 @pytest.fixture(scope="module")

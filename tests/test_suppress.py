@@ -1,4 +1,4 @@
-"""Tests for equitylens.suppress: primary/complementary suppression, the LP audit,
+"""Tests for equitylens.methods.suppress: primary/complementary suppression, the LP audit,
 rounding and collapsing."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from equitylens import groups
-from equitylens import suppress as sup
+from equitylens.data import groups
+from equitylens.methods import suppress as sup
 
 K = sup.DEFAULT_THRESHOLD
 
@@ -62,9 +62,7 @@ def test_primary_hides_one_to_threshold_minus_one() -> None:
     threshold=st.integers(min_value=1, max_value=30),
     suppress_zeros=st.booleans(),
 )
-def test_primary_never_publishes_a_small_count(
-    values: list[int], threshold: int, suppress_zeros: bool
-) -> None:
+def test_primary_never_publishes_a_small_count(values: list[int], threshold: int, suppress_zeros: bool) -> None:
     frame = pd.DataFrame({"n": values})
     out = sup.primary(frame, threshold=threshold, suppress_zeros=suppress_zeros)
     published = out["published"].dropna().astype(int)
@@ -228,11 +226,7 @@ def three_way(draw: st.DrawFn) -> np.ndarray:
     shape = draw(st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 3)))
     size = int(np.prod(shape))
     cells = draw(st.lists(st.integers(11, 60), min_size=size, max_size=size))
-    small = draw(
-        st.lists(
-            st.tuples(st.integers(0, size - 1), st.integers(0, 10)), min_size=1, max_size=4
-        )
-    )
+    small = draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, 10)), min_size=1, max_size=4))
     for position, value in small:
         cells[position] = value
     return np.array(cells).reshape(shape)
@@ -305,11 +299,13 @@ def test_rounding_never_reveals_a_small_count(value: int) -> None:
 
 def test_collapse_combines_and_reports_groups() -> None:
     labels = [*groups.RACE_LABELS, groups.MULTIRACIAL]
-    race = pd.Categorical(labels, categories=[*groups.RACE_LABELS, groups.MULTIRACIAL,
-                                              groups.NOT_REPORTED])
+    race = pd.Categorical(labels, categories=[*groups.RACE_LABELS, groups.MULTIRACIAL, groups.NOT_REPORTED])
     table = pd.DataFrame({"race_ethnicity": race, "n": [3, 40, 50, 60, 4, 2, 70, 12]})
-    small = ["American Indian or Alaska Native", "Middle Eastern or North African",
-             "Native Hawaiian or Pacific Islander"]
+    small = [
+        "American Indian or Alaska Native",
+        "Middle Eastern or North African",
+        "Native Hawaiian or Pacific Islander",
+    ]
     out = sup.collapse(table, dim="race_ethnicity", groups=small)
     assert out["n"].sum() == table["n"].sum()
     assert len(out) == len(table) - 2
@@ -323,12 +319,14 @@ def test_collapse_combines_and_reports_groups() -> None:
 
 def test_collapse_within_other_keys() -> None:
     table = pd.DataFrame(
-        {"gender": ["g", "g", "g", "b", "b", "b"], "race": ["x", "y", "z"] * 2,
-         "n": [1, 2, 30, 4, 5, 60]}
+        {"gender": ["g", "g", "g", "b", "b", "b"], "race": ["x", "y", "z"] * 2, "n": [1, 2, 30, 4, 5, 60]}
     )
     out = sup.collapse(table, dim="race", groups=["x", "y"], into="x or y")
     assert sorted(zip(out["gender"], out["race"], out["n"], strict=True)) == [
-        ("b", "x or y", 9), ("b", "z", 60), ("g", "x or y", 3), ("g", "z", 30)
+        ("b", "x or y", 9),
+        ("b", "z", 60),
+        ("g", "x or y", 3),
+        ("g", "z", 30),
     ]
 
 
@@ -366,10 +364,18 @@ TABLE = grid_table(np.array([[3, 40], [45, 20]]))
         (lambda: sup.collapse(TABLE, dim="zzz", groups=[0, 1]), "dim"),
         (lambda: sup.collapse(TABLE, dim="r", groups=[0]), "groups"),
         (lambda: sup.collapse(TABLE, dim="r", groups=[0, 9]), "groups"),
-        (lambda: sup.collapse(TABLE.assign(r=["a", "a", "b", "b"]).head(3).assign(
-            c=[0, 1, 0]).pipe(lambda t: pd.concat(
-                [t, pd.DataFrame({"r": ["c"], "c": [0], "n": [1]})])),
-            dim="r", groups=["a", "b"], into="c"), "into"),
+        (
+            lambda: sup.collapse(
+                TABLE.assign(r=["a", "a", "b", "b"])
+                .head(3)
+                .assign(c=[0, 1, 0])
+                .pipe(lambda t: pd.concat([t, pd.DataFrame({"r": ["c"], "c": [0], "n": [1]})])),
+                dim="r",
+                groups=["a", "b"],
+                into="c",
+            ),
+            "into",
+        ),
     ],
 )
 def test_bad_input_raises_value_error_naming_argument(call: object, argument: str) -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens import datasets, disaggregate, groups, load, synth
+from equitylens.data import groups, load, synth, writer
+from equitylens.methods import disaggregate
 
 SMALL = 5_000
 
@@ -20,24 +21,24 @@ def small_county() -> dict[str, pd.DataFrame]:
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path):
-    first = datasets.write(tmp_path / "a", seed=11, people=SMALL)
-    second = datasets.write(tmp_path / "b", seed=11, people=SMALL)
+    first = writer.write(tmp_path / "a", seed=11, people=SMALL)
+    second = writer.write(tmp_path / "b", seed=11, people=SMALL)
     assert first == second
     for table in synth.TABLES:
-        name = datasets.file_name(table)
+        name = writer.file_name(table)
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_different_seeds_give_different_people(tmp_path):
-    first = datasets.write(tmp_path / "a", seed=1, people=SMALL)
-    second = datasets.write(tmp_path / "b", seed=2, people=SMALL)
+    first = writer.write(tmp_path / "a", seed=1, people=SMALL)
+    second = writer.write(tmp_path / "b", seed=2, people=SMALL)
     assert first["people"] != second["people"]
 
 
 def test_committed_datasets_are_exactly_what_the_default_seed_writes(tmp_path, root):
-    hashes = datasets.write(tmp_path)
+    hashes = writer.write(tmp_path)
     for table, digest in hashes.items():
-        committed = root / "datasets" / datasets.file_name(table)
+        committed = root / "datasets" / writer.file_name(table)
         assert hashlib.sha256(committed.read_bytes()).hexdigest() == digest, (
             f"{committed.name} differs from the generator's output: run `make data` and commit"
         )
@@ -70,7 +71,7 @@ def test_every_table_has_a_schema_and_foreign_keys_point_at_people(root):
 
 
 def test_tables_have_the_schema_columns(small_county):
-    from equitylens import schema
+    from equitylens.data import schema
 
     for table, frame in small_county.items():
         assert list(frame.columns) == [f["name"] for f in schema.fields(table)], table
@@ -168,7 +169,7 @@ def test_simpsons_paradox_in_chronic_absence(county):
 
 
 def test_missing_race_differs_by_agency():
-    from equitylens import quality
+    from equitylens.methods import quality
 
     missing = quality.missing_race({name: load.table(name) for name in groups.AGENCIES})
     assert missing["share_missing"].max() > 3 * missing["share_missing"].min()
@@ -186,6 +187,6 @@ def test_writer_and_file_names_reject_bad_input():
     import pandas as pd
 
     with pytest.raises(ValueError, match="unknown table"):
-        datasets.file_name("nope")
+        writer.file_name("nope")
     with pytest.raises(ValueError, match="no columns"):
-        datasets.to_bytes(pd.DataFrame())
+        writer.to_bytes(pd.DataFrame())

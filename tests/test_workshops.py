@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from equitylens import checkin, content, selfassess, workshops
+from equitylens.data import content
+from equitylens.kit import checkin, selfassess, workshops
 from tests.conftest import CHROMIUM, ROOT
 
 PLANS = workshops.load_plans()
@@ -178,7 +179,7 @@ def printing():
         pytest.skip("PDF tests skipped: Debian's chromium is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="PDF tests skipped: playwright missing")
     pypdf = pytest.importorskip("pypdf", reason="PDF tests skipped: pypdf missing")
-    from equitylens import print as printing
+    from equitylens.kit import printing
 
     return printing, pypdf
 

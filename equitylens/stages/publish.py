@@ -1,0 +1,235 @@
+"""Publishing analytic files: small-cell protection for rate tables, and a Frictionless data package.
+
+The framework asks analysts to share clear documentation of the analysis along with the
+analytic files, so that others can reproduce the results. Here that means: every table
+a page shows is a summary table with its small cells removed, and the same tables can
+be written out, with a schema, as a Frictionless data package that anyone can validate.
+
+>>> import pandas as pd
+>>> table = pd.DataFrame({"group": ["a", "b"], "numerator": [4, 40], "denominator": [100, 200], "rate": [0.04, 0.2]})
+>>> protect_rates(table)[["group", "numerator", "rate", "status"]]
+  group  numerator  rate      status
+0     a       <NA>   NaN  suppressed
+1     b         40   0.2   published
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from equitylens.methods import suppress
+from equitylens.methods.validation import check_table as _check
+
+COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator")
+RATE_COLUMNS: Final[tuple[str, ...]] = ("rate", "lower", "upper", "rse")
+STATUS_PUBLISHED: Final = "published"
+STATUS_SUPPRESSED: Final = "suppressed"
+PACKAGE_FILE: Final = "datapackage.json"
+_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def protect_rates(
+    table: pd.DataFrame,
+    *,
+    threshold: int | str = suppress.DEFAULT_THRESHOLD,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+) -> pd.DataFrame:
+    """Blank the rows of a rate table that would disclose a small count.
+
+    A row is suppressed when its numerator is from 1 to ``threshold - 1``, or its
+    denominator is below ``threshold`` (so the numerator could be worked out). Its
+    counts become missing (``Int64``) and its rate columns (``rate``, ``lower``,
+    ``upper``, ``rse``, where present) NaN. A ``status`` column says which rows were
+    suppressed. Primary suppression only: if the table's totals are also published,
+    use :func:`equitylens.methods.suppress.complementary` too.
+    """
+    _check(table, [numerator, denominator], "table")
+    k = suppress.resolve_threshold(threshold)
+    x = table[numerator].to_numpy(dtype=float)
+    n = table[denominator].to_numpy(dtype=float)
+    hidden = ((x > 0) & (x < k)) | (n < k)
+    out = table.copy()
+    for column in (numerator, denominator):
+        out[column] = out[column].astype("Int64").mask(hidden)
+    for column in RATE_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].astype(float).mask(hidden)
+    out["status"] = np.where(hidden, STATUS_SUPPRESSED, STATUS_PUBLISHED)
+    return out
+
+
+def smallest_count(table: pd.DataFrame, *, counts: Sequence[str] = COUNT_COLUMNS) -> int | None:
+    """The smallest non-zero count left in ``table``'s count columns (None if there is none)."""
+    present = [c for c in counts if c in table.columns]
+    values = pd.concat([table[c] for c in present], ignore_index=True) if present else pd.Series(dtype=float)
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    values = values[values > 0]
+    return int(values.min()) if len(values) else None
+
+
+def _field_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    return "string"
+
+
+def table_schema(table: pd.DataFrame, *, descriptions: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A Frictionless Table Schema for ``table``, with optional field descriptions."""
+    descriptions = descriptions or {}
+    fields = []
+    for column in table.columns:
+        field: dict[str, Any] = {"name": str(column), "type": _field_type(table[column])}
+        if str(column) in descriptions:
+            field["description"] = descriptions[str(column)]
+        fields.append(field)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def data_package(
+    tables: Mapping[str, pd.DataFrame],
+    directory: Path | str,
+    *,
+    name: str,
+    title: str,
+    description: str,
+    threshold: int | str = suppress.DEFAULT_THRESHOLD,
+    sources: Sequence[str] = (),
+    descriptions: Mapping[str, Mapping[str, str]] | None = None,
+) -> Path:
+    """Write published summary tables as a Frictionless data package and return its descriptor path.
+
+    Every table must already be safe to publish: if any count column (``numerator``,
+    ``denominator``, ``n``, ``count``, ``people``) holds a value from 1 to
+    ``threshold - 1``, this raises ``ValueError`` naming the table, so nothing small is
+    ever written. Tables are written as CSV (missing values as empty cells) next to
+    ``datapackage.json``, which records the threshold used and the ``sources``.
+    """
+    if not tables:
+        raise ValueError("tables is empty; pass at least one named summary table")
+    if not _NAME.match(name):
+        raise ValueError(f"name={name!r} must be lower-case letters, digits, '.', '_' or '-'")
+    k = suppress.resolve_threshold(threshold)
+    counts = ("numerator", "denominator", "n", "count", "people", "children")
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for table_name, table in tables.items():
+        if not _NAME.match(table_name):
+            raise ValueError(f"table name {table_name!r} must be lower-case letters, digits, '.', '_' or '-'")
+        _check(table, [], f"tables[{table_name!r}]")
+        small = smallest_count(table, counts=counts)
+        if small is not None and small < k:
+            raise ValueError(
+                f"tables[{table_name!r}] holds a count of {small}, below threshold={k}; protect it first "
+                "(publish.protect_rates or suppress.primary)"
+            )
+        path = f"{table_name}.csv"
+        table.to_csv(target / path, index=False, lineterminator="\n", na_rep="")
+        resources.append(
+            {
+                "name": table_name,
+                "path": path,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema(table, descriptions=(descriptions or {}).get(table_name)),
+            }
+        )
+    descriptor = {
+        "name": name,
+        "title": title,
+        "description": description,
+        "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
+        "sources": [{"title": s} for s in sources],
+        "equitylens": {"suppression_threshold": k, "rule": f"counts from 1 to {k - 1} are never published"},
+        "resources": resources,
+    }
+    out = target / PACKAGE_FILE
+    out.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+def read_package(path: Path | str) -> dict[str, pd.DataFrame]:
+    """Read every resource of a package written by :func:`data_package` back into frames."""
+    descriptor_path = Path(path)
+    if descriptor_path.is_dir():
+        descriptor_path = descriptor_path / PACKAGE_FILE
+    if not descriptor_path.exists():
+        raise ValueError(f"path={str(path)!r} has no {PACKAGE_FILE}")
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    return {
+        r["name"]: pd.read_csv(descriptor_path.parent / r["path"], keep_default_na=False, na_values=[""])
+        for r in descriptor["resources"]
+    }
+
+
+# --- charts a report can publish ----------------------------------------------------
+
+_HEX: Final = re.compile(r"#[0-9A-Fa-f]{6}\b")
+
+
+def _walk(node: Any) -> list[Any]:
+    found = [node]
+    if isinstance(node, dict):
+        for value in node.values():
+            found.extend(_walk(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_walk(value))
+    return found
+
+
+def chart_checklist(chart: Any, *, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Check a chart against the kit's accessibility rules; one row per check.
+
+    Checks: a title; a description (read out by screen readers); colours only from the
+    colour-blind-safe palette, the lending-grade ramp or greys; no person rows in the
+    embedded data (no ``person_id``, at most 5,000 rows); and, if ``table`` is given, a
+    data-table alternative with at least one row. Columns: ``check``, ``passed``,
+    ``detail``.
+    """
+    from equitylens.viz import charts
+
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    if not isinstance(spec, dict):
+        raise ValueError("chart must be an Altair chart or a Vega-Lite spec (dict)")
+    title = spec.get("title", {})
+    text = title.get("text", "") if isinstance(title, dict) else title
+    text = " ".join(text) if isinstance(text, list) else str(text or "")
+    description = str(spec.get("description", "") or "")
+    allowed = {c.lower() for c in (*charts.PALETTE, *charts.GRADE_COLOURS, "#000", "#000000", "#ffffff")}
+    colours = {m.lower() for node in _walk(spec) if isinstance(node, str) for m in _HEX.findall(node)}
+    odd = sorted(c for c in colours if c not in allowed and not _grey(c))
+    rows = [r for values in spec.get("datasets", {}).values() for r in values]
+    fields = {key for r in rows for key in r}
+    person_fields = sorted(fields & {"person_id", "first_name", "last_name", "birth_date"})
+    checks = [
+        ("Has a title", bool(text.strip()), text),
+        ("Has a description for screen readers", bool(description.strip()), description),
+        ("Uses the colour-blind-safe palette", not odd, ", ".join(odd) or "only palette, grade ramp or grey colours"),
+        (
+            "Embeds summaries, not person rows",
+            not person_fields and len(rows) <= 5_000,
+            f"{len(rows)} rows" + (f"; identifiers {person_fields}" if person_fields else ""),
+        ),
+    ]
+    if table is not None:
+        checks.append(("Has a data-table alternative", len(table) > 0, f"{len(table)} rows"))
+    return pd.DataFrame(checks, columns=["check", "passed", "detail"])
+
+
+def _grey(colour: str) -> bool:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return max(r, g, b) - min(r, g, b) <= 8

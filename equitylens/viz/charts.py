@@ -1,0 +1,373 @@
+"""Chart builders and the two ways a chart is shown.
+
+* **static** (the book, and every committed notebook output): the chart is an
+  HTML ``<div>`` plus a few lines that call ``vegaEmbed``, which the page loads
+  from its own ``_static`` folder (see ``equitylens.book.assets``). No CDN, and an
+  id that depends only on the chart, so re-running a notebook gives the same
+  output.
+* **live** (JupyterLab, Binder, Colab): Altair's ``JupyterChart`` widget with its
+  JavaScript inlined, which works without internet too.
+
+``EQUITYLENS_CHARTS=static|live`` chooses; the default is ``live``, and the book
+build and the test suite set ``static``.
+
+Every builder returns an ``alt.Chart`` with a title and a one-sentence
+description (read out by screen readers), and uses the one palette below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import os
+from collections.abc import Sequence
+from typing import Any, Final
+
+import altair as alt
+import pandas as pd
+
+from equitylens.data import groups
+
+MODE_VARIABLE: Final = "EQUITYLENS_CHARTS"
+RENDERER: Final = "equitylens-static"
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
+# colour-vision deficiencies. None of these colours reads as "better" or "worse".
+PALETTE: Final[tuple[str, ...]] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+NEUTRAL: Final = "#0072B2"
+# Lending grades are places, not people: one sequential ramp (light to dark).
+GRADE_COLOURS: Final[tuple[str, ...]] = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+_counter = itertools.count(1)
+
+
+def mode() -> str:
+    """The active chart mode, ``"static"`` or ``"live"``."""
+    value = os.environ.get(MODE_VARIABLE, "live")
+    if value not in ("static", "live"):
+        raise ValueError(f"{MODE_VARIABLE} must be 'static' or 'live', got {value!r}")
+    return value
+
+
+def static_html(spec: dict[str, Any]) -> str:
+    """The book's HTML for one chart: a target ``<div>`` and a call to ``vegaEmbed``."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    element = f"equitylens-chart-{digest}-{next(_counter)}"
+    title = spec.get("title", {})
+    label = title.get("text", "Chart") if isinstance(title, dict) else str(title)
+    if isinstance(label, list):
+        label = " ".join(label)
+    safe_json = text.replace("</", "<\\/")
+    spoken = json.dumps(f"{label}. {spec.get('description', '')}".strip()).replace("</", "<\\/")
+    return (
+        f'<div class="equitylens-chart" id="{element}" role="figure" aria-label="{html.escape(str(label))}"></div>\n'
+        "<script>\n"
+        "(function () {\n"
+        f'  var target = document.getElementById("{element}");\n'
+        '  if (typeof vegaEmbed === "undefined") {\n'
+        '    target.textContent = "This chart could not load. The data table next to it has the same numbers.";\n'
+        "    return;\n"
+        "  }\n"
+        f'  vegaEmbed(target, {safe_json}, {{"renderer": "svg", "actions": false}})'
+        ".then(function (result) {\n"
+        "    window.equitylensViews = window.equitylensViews || {};\n"
+        "    window.equitylensViews[target.id] = result.view;\n"
+        '    var svg = target.querySelector("svg");\n'
+        f'    if (svg) {{ svg.setAttribute("role", "img"); svg.setAttribute("aria-label", {spoken}); }}\n'
+        "  })\n"
+        "  .catch(function (error) { target.textContent = String(error); });\n"
+        "})();\n"
+        "</script>"
+    )
+
+
+def _static_renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+    return {"text/html": static_html(spec), "text/plain": "<Chart: " + _plain_title(spec) + ">"}
+
+
+def _plain_title(spec: dict[str, Any]) -> str:
+    title = spec.get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
+def activate() -> str:
+    """Switch Altair to the renderer for the current mode; returns the mode."""
+    current = mode()
+    if RENDERER not in alt.renderers.names():
+        alt.renderers.register(RENDERER, _static_renderer)
+    if current == "static":
+        alt.renderers.enable(RENDERER)
+    else:
+        alt.renderers.enable("jupyter", offline=True)
+    return current
+
+
+def theme() -> dict[str, Any]:
+    """A readable default look: larger text, no chart border."""
+    return {
+        "config": {
+            "font": FONT,
+            "title": {
+                "fontSize": 16,
+                "subtitleFontSize": 13,
+                "anchor": "start",
+                "subtitleColor": "#333",
+            },
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
+            "view": {"stroke": None},
+            "range": {"category": list(PALETTE)},
+        }
+    }
+
+
+def finish(
+    chart: Any,
+    *,
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+) -> Any:
+    """Give a chart its title, subtitle and screen-reader description."""
+    if not title.strip():
+        raise ValueError("title must not be empty: every chart needs a title")
+    if not description.strip():
+        raise ValueError("description must not be empty: screen readers read it out")
+    params: dict[str, Any] = {"text": title, "anchor": "start"}
+    if subtitle:
+        params["subtitle"] = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return chart.properties(title=alt.TitleParams(**params), description=description).configure(**theme()["config"])
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], argument: str = "table") -> None:
+    if frame.empty:
+        raise ValueError(f"{argument} is empty: there is nothing to chart")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{argument} has no column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _order(frame: pd.DataFrame, column: str) -> list[str]:
+    values = frame[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna().astype(str))
+        return [str(c) for c in values.cat.categories if str(c) in present]
+    return [str(v) for v in pd.unique(values.dropna())]
+
+
+def rate_bars(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    rate: str = "rate",
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+    category_title: str | None = None,
+    rate_title: str = "Rate",
+    colour: str | None = None,
+    interval: tuple[str, str] | None = None,
+) -> Any:
+    """Horizontal bars of a rate per category, in the table's own category order.
+
+    ``colour`` names a column to colour by (palette above); by default every bar
+    is the same colour, so colour does not rank groups. ``interval`` names the
+    lower and upper columns of a confidence interval to draw as error bars.
+    """
+    needed = [category, rate, *([colour] if colour else []), *(interval or ())]
+    _require(table, needed)
+    order = _order(table, category)
+    # The category axis carries long group names, so its title sits in the tooltip and
+    # the subtitle rather than beside the labels, where it would crowd them.
+    y = alt.Y(f"{category}:N", sort=order, title=None)
+    x = alt.X(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%"))
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title or category),
+        alt.Tooltip(f"{rate}:Q", title=rate_title, format=".1%"),
+    ]
+    if colour:
+        colour_order = _order(table, colour)
+        bars = (
+            alt.Chart(table)
+            .mark_bar()
+            .encode(
+                y=y,
+                x=x,
+                color=alt.Color(f"{colour}:N", sort=colour_order, title=None, legend=alt.Legend(orient="top")),
+                yOffset=alt.YOffset(f"{colour}:N", sort=colour_order),
+                tooltip=[*tooltip, alt.Tooltip(f"{colour}:N")],
+            )
+        )
+    else:
+        bars = alt.Chart(table).mark_bar(color=NEUTRAL).encode(y=y, x=x, tooltip=tooltip)
+    layers: list[Any] = [bars]
+    if interval:
+        low, high = interval
+        offset = {"yOffset": alt.YOffset(f"{colour}:N", sort=_order(table, colour))} if colour else {}
+        layers.append(alt.Chart(table).mark_rule(color="#000").encode(y=y, x=f"{low}:Q", x2=f"{high}:Q", **offset))
+    chart = alt.layer(*layers).properties(width=320)
+    return finish(chart, title=title, description=description, subtitle=subtitle)
+
+
+def grouped_columns(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    group: str,
+    rate: str = "rate",
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+    x_title: str | None = None,
+    rate_title: str = "Rate",
+) -> Any:
+    """Columns of a rate for each ``x`` category, side by side for each ``group``."""
+    _require(table, [x, group, rate])
+    group_order = _order(table, group)
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", sort=_order(table, x), title=x_title or x, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset(f"{group}:N", sort=group_order),
+            y=alt.Y(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%")),
+            color=alt.Color(f"{group}:N", sort=group_order, title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip(f"{x}:N"),
+                alt.Tooltip(f"{group}:N"),
+                alt.Tooltip(f"{rate}:Q", format=".1%"),
+            ],
+        )
+        .properties(width=420, height=240)
+    )
+    return finish(chart, title=title, description=description, subtitle=subtitle)
+
+
+def grade_bars(
+    table: pd.DataFrame,
+    *,
+    rate: str = "rate",
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+    rate_title: str = "Rate",
+) -> Any:
+    """Bars of a rate per historical lending grade, A to D, on the grade ramp."""
+    _require(table, ["lending_grade", rate])
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "lending_grade:N",
+                sort=list(groups.LENDING_GRADES),
+                title="Historical lending grade",
+            ),
+            y=alt.Y(f"{rate}:Q", title=rate_title, axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "lending_grade:N",
+                sort=list(groups.LENDING_GRADES),
+                scale=alt.Scale(domain=list(groups.LENDING_GRADES), range=list(GRADE_COLOURS)),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("lending_grade:N", title="Grade"),
+                alt.Tooltip(f"{rate}:Q", format=".1%"),
+            ],
+        )
+        .properties(width=320, height=220)
+    )
+    return finish(chart, title=title, description=description, subtitle=subtitle)
+
+
+def tile_map(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    value_title: str,
+    title: str,
+    description: str,
+    subtitle: str | Sequence[str] | None = None,
+    percent: bool = True,
+) -> Any:
+    """The county as a grid of neighbourhood tiles, shaded by ``value``.
+
+    Expects ``tile_row``, ``tile_col``, ``neighbourhood`` and ``lending_grade``.
+    """
+    _require(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
+    fmt = ".0%" if percent else ",.0f"
+    base = alt.Chart(table).encode(x=alt.X("tile_col:O", axis=None), y=alt.Y("tile_row:O", axis=None))
+    tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title,
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=fmt),
+        ),
+        tooltip=[
+            alt.Tooltip("neighbourhood:N", title="Neighbourhood"),
+            alt.Tooltip("lending_grade:N", title="Lending grade"),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=fmt),
+        ],
+    )
+    labels = base.mark_text(fontSize=13, fontWeight="bold").encode(
+        text="lending_grade:N",
+        color=alt.condition(alt.datum[value] > table[value].median(), alt.value("white"), alt.value("black")),
+    )
+    chart = alt.layer(tiles, labels).properties(width=360, height=240)
+    return finish(chart, title=title, description=description, subtitle=subtitle)
+
+
+def data_table_html(table: pd.DataFrame, *, caption: str, percent: Sequence[str] = ()) -> str:
+    """The chart's numbers as an accessible HTML table inside a closed ``<details>``."""
+    if table.empty:
+        raise ValueError("table is empty: a data-table alternative needs rows")
+    unknown = [c for c in percent if c not in table.columns]
+    if unknown:
+        raise ValueError(f"percent names column(s) {unknown} that the table does not have")
+    shown = table.copy()
+    for column in percent:
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+    body = shown.to_html(index=False, border=0, classes="equitylens-table", na_rep="")
+    body = body.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
+    return (
+        '<details class="equitylens-data-table"><summary>Show the data table for this chart</summary>\n'
+        f"<p>{html.escape(caption)}</p>\n{body}\n</details>"
+    )
+
+
+class Figure:
+    """A chart with its data-table alternative, shown together in one output."""
+
+    def __init__(self, chart: Any, table: pd.DataFrame, *, caption: str, percent: Sequence[str] = ()):
+        self.chart = chart
+        self.table_html = data_table_html(table, caption=caption, percent=percent)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if mode() == "static":
+            spec = self.chart.to_dict()
+            return {
+                "text/html": static_html(spec) + "\n" + self.table_html,
+                "text/plain": "<Figure: " + _plain_title(spec) + ">",
+            }
+        from IPython.display import display
+
+        display(self.chart)  # type: ignore[no-untyped-call]
+        return {"text/html": self.table_html, "text/plain": "<data table>"}
+
+
+activate()
