@@ -64,8 +64,12 @@ TABLE_HEADER: Final[tuple[str, str]] = ("Positive practice", "Problematic practi
 EMPTY_CELL: Final = "—"
 
 
-def _read_yaml(path: Path) -> Any:
-    """Parse one YAML file, with a clear error if it is missing or malformed."""
+def read_yaml(path: Path | str) -> Any:
+    """Parse one YAML file, with a clear error if it is missing or malformed.
+
+    Every YAML file the kit reads goes through here.
+    """
+    path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: file not found")
     try:
@@ -175,13 +179,13 @@ def _validate_practices(data: Any, path: Path) -> dict[str, Any]:
 def load_practices(path: Path | str | None = None) -> dict[str, Any]:
     """Load and validate ``practices.yml`` (default: ``book/data/practices.yml``)."""
     file = Path(path) if path is not None else DATA_DIR / PRACTICES_FILE
-    return _validate_practices(_read_yaml(file), file)
+    return _validate_practices(read_yaml(file), file)
 
 
 def load_glossary(path: Path | str | None = None) -> list[dict[str, str]]:
     """Load and validate ``glossary.yml``; return entries sorted by term."""
     file = Path(path) if path is not None else DATA_DIR / GLOSSARY_FILE
-    data = _read_yaml(file)
+    data = read_yaml(file)
     if not isinstance(data, list) or not data:
         raise ValueError(f"{file}: expected a non-empty list of terms")
     entries: list[dict[str, str]] = []
@@ -211,7 +215,7 @@ def load_glossary(path: Path | str | None = None) -> list[dict[str, str]]:
 def load_sites(path: Path | str | None = None) -> list[dict[str, Any]]:
     """Load and validate ``sites.yml``; return sites in life-cycle order."""
     file = Path(path) if path is not None else DATA_DIR / SITES_FILE
-    data = _read_yaml(file)
+    data = read_yaml(file)
     if not isinstance(data, list) or not data:
         raise ValueError(f"{file}: expected a non-empty list of sites")
     ids: set[str] = set()

@@ -44,7 +44,7 @@ ERR_NOT_SOURCE: Final = "{path} is not an assignment source: its first cells hol
 def load_assignments(path: Path | str | None = None) -> list[dict[str, Any]]:
     """Load and validate ``assignments.yml``: one ready-made assignment per stage."""
     file = Path(path) if path is not None else content.DATA_DIR / ASSIGNMENTS_FILE
-    data = content._read_yaml(file)
+    data = content.read_yaml(file)
     if not isinstance(data, list) or not data:
         raise ValueError(f"{file}: expected a non-empty list of assignments")
     known = set(rubrics.load_rubrics())

@@ -37,7 +37,7 @@ ERR_UNKNOWN: Final = "rubric_id={value!r} is not in rubrics.yml; available: {all
 def load_rubrics(path: Path | str | None = None) -> dict[str, dict[str, Any]]:
     """Load and validate ``rubrics.yml``; return rubrics keyed by id, in file order."""
     file = Path(path) if path is not None else content.DATA_DIR / RUBRICS_FILE
-    data = content._read_yaml(file)
+    data = content.read_yaml(file)
     if not isinstance(data, list) or not data:
         raise ValueError(f"{file}: expected a non-empty list of rubrics")
     out: dict[str, dict[str, Any]] = {}

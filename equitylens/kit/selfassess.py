@@ -40,7 +40,7 @@ EXAMPLE_WEIGHTS: Final[dict[str, tuple[float, float, float]]] = {
 
 def _gare_map(path: Path | str | None = None) -> dict[str, list[str]]:
     file = Path(path) if path is not None else MAP_FILE
-    data = content._read_yaml(file)
+    data = content.read_yaml(file)
     if not isinstance(data, dict) or set(data) != set(content.STAGE_IDS):
         raise ValueError(f"{file}: expected one list per stage: {', '.join(content.STAGE_IDS)}")
     for stage, words in data.items():

@@ -144,7 +144,7 @@ class Plan:
 def load_activities(path: Path | str | None = None) -> pd.DataFrame:
     """Read and check ``workshops/activities.yml``; one row per activity, in file order."""
     file = Path(path) if path is not None else WORKSHOP_DIR / ACTIVITIES_FILE
-    data = content._read_yaml(file)
+    data = content.read_yaml(file)
     if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
         raise ValueError(f"{file}: expected a mapping with a list under 'activities'")
     rows: list[dict[str, Any]] = []

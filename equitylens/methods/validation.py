@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 ERR_NOT_FRAME: Final = "{argument} must be a pandas DataFrame, got {kind}"
@@ -40,3 +42,92 @@ def check_table(frame: object, columns: Sequence[str], argument: str = "table") 
     table = check_frame(frame, argument)
     require_columns(table, columns, argument)
     return table
+
+
+_ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
+_ERR_CONFIDENCE: Final = "confidence={value!r} must be a number strictly between 0 and 1, e.g. 0.95"
+_ERR_PROBABILITY: Final = "{argument}={value!r} must be a number from 0 to 1"
+_ERR_SHARE: Final = "{argument}={value!r} must be a number strictly between 0 and 1"
+_ERR_COUNTS: Final = "{argument}={value!r} must name a column of whole numbers >= 0 with no missing values"
+_ERR_WHOLE: Final = "{argument}={value!r} must be a whole number >= {minimum}"
+
+
+def check_choice(value: object, allowed: Sequence[object], argument: str) -> None:
+    """Raise ValueError unless ``value`` is one of ``allowed``.
+
+    >>> check_choice("wilson", ("wilson", "clopper-pearson"), "method")
+    >>> check_choice("exact", ("wilson",), "method")
+    Traceback (most recent call last):
+    ValueError: method='exact' is not allowed; choose one of ['wilson']
+    """
+    if value not in allowed:
+        raise ValueError(_ERR_CHOICE.format(argument=argument, value=value, allowed=list(allowed)))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_confidence(confidence: object) -> float:
+    """Return ``confidence`` as a float strictly between 0 and 1, or raise ValueError.
+
+    >>> check_confidence(0.95)
+    0.95
+    """
+    if not _is_number(confidence) or not 0.0 < float(confidence) < 1.0:  # type: ignore[arg-type]
+        raise ValueError(_ERR_CONFIDENCE.format(value=confidence))
+    return float(confidence)  # type: ignore[arg-type]
+
+
+def check_probability(value: object, argument: str, *, strict: bool = False) -> float:
+    """Return ``value`` as a float in [0, 1] (in (0, 1) when ``strict``), or raise ValueError.
+
+    >>> check_probability(0.1, "share", strict=True)
+    0.1
+    """
+    if not _is_number(value):
+        raise ValueError((_ERR_SHARE if strict else _ERR_PROBABILITY).format(argument=argument, value=value))
+    number = float(value)  # type: ignore[arg-type]
+    inside = 0.0 < number < 1.0 if strict else 0.0 <= number <= 1.0
+    if not inside:
+        raise ValueError((_ERR_SHARE if strict else _ERR_PROBABILITY).format(argument=argument, value=value))
+    return number
+
+
+def check_whole_number(value: object, argument: str, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int if it is a whole number >= ``minimum``, or raise ValueError.
+
+    >>> check_whole_number(11, "threshold", minimum=1)
+    11
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(_ERR_WHOLE.format(argument=argument, value=value, minimum=minimum))
+    return int(value)
+
+
+def check_counts(table: pd.DataFrame, column: str, argument: str = "count") -> npt.NDArray[np.int64]:
+    """Return ``table[column]`` as int64 if it holds whole numbers >= 0 with none missing.
+
+    >>> check_counts(pd.DataFrame({"n": [3, 0, 12]}), "n").tolist()
+    [3, 0, 12]
+    """
+    require_columns(table, [column], argument)
+    series = table[column]
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or series.isna().any():
+        raise ValueError(_ERR_COUNTS.format(argument=argument, value=column))
+    values = series.to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all() or (values < 0).any() or not np.array_equal(values, np.round(values)):
+        raise ValueError(_ERR_COUNTS.format(argument=argument, value=column))
+    return values.astype(np.int64)
+
+
+def as_columns(value: str | Sequence[str], argument: str) -> list[str]:
+    """One column name or several, as a list with no repeats.
+
+    >>> as_columns("race", "by")
+    ['race']
+    """
+    columns = [value] if isinstance(value, str) else list(value)
+    if len(set(columns)) != len(columns):
+        raise ValueError(ERR_DUPLICATE_COLUMNS.format(argument=argument, value=columns))
+    return columns
