@@ -62,13 +62,9 @@ COUNTING_RULES: Final[tuple[str, ...]] = ("alone", "alone_or_in_combination", "h
 CountingRule = Literal["alone", "alone_or_in_combination", "hispanic_any_race"]
 
 RACE_ETHNICITY: Final = "race_ethnicity"
-RACE_ETHNICITY_ORDER: Final[tuple[str, ...]] = (
-    *groups.RACE_LABELS,
-    groups.MULTIRACIAL,
-    groups.NOT_REPORTED,
-)
-# Unordered on purpose: the category order is a deliberate display order, not a ranking.
-RACE_ETHNICITY_DTYPE: Final = pd.CategoricalDtype(list(RACE_ETHNICITY_ORDER), ordered=False)
+# The display order of the groups (defined once, in equitylens.data.groups).
+RACE_ETHNICITY_ORDER: Final = groups.RACE_ETHNICITY_ORDER
+RACE_ETHNICITY_DTYPE: Final = groups.RACE_ETHNICITY_DTYPE
 
 # The disaggregation ladder for the explorer: each level splits the one above it.
 LADDER: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
