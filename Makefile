@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help venv book test lint lab data notebooks bench clean student
+.PHONY: help venv book test lint doctest lab data notebooks bench clean student
 
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
@@ -13,7 +13,8 @@ help:
 	@echo "make lab        open JupyterLab with live widgets, for trainers"
 	@echo "make data       regenerate datasets/ from the seeded generator"
 	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
-	@echo "make lint       ruff and mypy on equitylens/"
+	@echo "make lint       ruff check, ruff format --check and mypy (fails on any finding)"
+	@echo "make doctest    run the examples in equitylens docstrings (pytest --doctest-modules)"
 	@echo "make bench      print timings (data generation, explorables; browser with chromium)"
 	@echo "make student    write the student edition and autograder bundles into _build/student"
 	@echo "make clean      remove _build and caches (keeps .venv)"
@@ -37,7 +38,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check equitylens tests
+	$(BIN)/ruff format --check equitylens tests benchmarks
 	$(BIN)/mypy equitylens
+
+doctest: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest --doctest-modules equitylens -p no:cacheprovider
 
 lab: $(STAMP)
 	EQUITYLENS_CHARTS=live $(BIN)/jupyter lab book

@@ -89,6 +89,27 @@ def test_other_builders():
             "poverty_rate": [0.1, 0.4],
         }
     )
-    assert charts.tile_map(places, value="poverty_rate", value_title="p", title="t", description="d")
+    tiles = charts.tile_map(places, value="poverty_rate", value_title="p", title="t", description="d").to_dict()
+    assert (tiles["title"]["text"], tiles["description"]) == ("t", "d")
+    rect, text = tiles["layer"]
+    assert rect["mark"]["type"] == "rect"
+    assert rect["encoding"]["color"]["field"] == "poverty_rate"
+    assert (rect["encoding"]["x"]["field"], rect["encoding"]["y"]["field"]) == ("tile_col", "tile_row")
+    assert text["mark"]["type"] == "text" and text["mark"]["fontSize"] >= 10
+    assert text["encoding"]["text"]["field"] == "lending_grade"
+    assert _values(tiles) == places.to_dict("records")
+
     long = pd.DataFrame({"x": ["a", "a"], "g": ["u", "v"], "rate": [0.1, 0.2]})
-    assert charts.grouped_columns(long, x="x", group="g", title="t", description="d")
+    columns = charts.grouped_columns(long, x="x", group="g", title="t", description="d").to_dict()
+    assert (columns["title"]["text"], columns["description"]) == ("t", "d")
+    assert columns["mark"]["type"] == "bar"
+    encoding = columns["encoding"]
+    assert (encoding["x"]["field"], encoding["xOffset"]["field"], encoding["y"]["field"]) == ("x", "g", "rate")
+    assert encoding["color"]["field"] == "g" and encoding["color"]["sort"] == ["u", "v"]
+    assert encoding["y"]["axis"]["format"] == "%"
+    assert _values(columns) == long.to_dict("records")
+
+
+def _values(spec: dict) -> list[dict]:
+    """The rows a Vega-Lite spec carries (altair stores them under ``datasets``)."""
+    return spec["datasets"][spec["data"]["name"]]

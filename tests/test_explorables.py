@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens.data import load
+from equitylens.data import groups, load
 from equitylens.explore import forms, scenarios
 from equitylens.methods import suppress
 from equitylens.viz import explorables
@@ -81,6 +83,33 @@ def test_finer_levels_cost_more_cells(disaggregation):
     share_hidden = (alone["suppressed"] / alone["cells"]).to_numpy()
     assert np.all(np.diff(share_hidden) >= 0)
     assert alone["widest_gap"].iloc[1] > 1.2  # race reveals what the county total hid
+
+
+def test_ladder_counts_cells_suppression_and_reliability():
+    """A hand-counted frame: 30 Black, 30 White, 5 AIAN people; two genders."""
+    flags = list(groups.RACE_FLAGS)
+    selections = ["race_black"] * 30 + ["race_white"] * 30 + ["race_aian"] * 5
+    frame = pd.DataFrame({flag: [flag == s for s in selections] for flag in flags})
+    frame["gender"] = ([groups.GENDERS[0]] * 15 + [groups.GENDERS[1]] * 15) * 2 + [groups.GENDERS[0]] * 5
+    frame["y"] = [True] * 20 + [False] * 10 + [True] * 3 + [False] * 27 + [True] * 2 + [False] * 3
+    ladder = (("County total", ()), ("Race", ("race_ethnicity",)), ("Race x gender", ("race_ethnicity", "gender")))
+    cells = scenarios.disaggregation(frame, outcome="y", rules=["alone"], ladder=ladder, threshold=11)
+    summary = scenarios.disaggregation_summary(cells)
+    assert summary["level"].tolist() == ["County total", "Race", "Race x gender"]
+    assert summary["cells"].tolist() == [1, 3, 5]
+    race = summary.iloc[1]
+    assert race["suppressed"] == 2  # White has 3 events; AIAN has 2 events among 5 people
+    assert race["unreliable"] == 0  # the only cell left (Black: 20 of 30) is reliable
+    assert math.isnan(race["widest_gap"])  # one reliable cell: no gap to show
+    shown = cells[(cells["level"] == "Race") & (cells["status"] != scenarios.STATUS_SUPPRESSED)]
+    assert shown["race_ethnicity"].tolist() == [groups.RACE_FLAGS["race_black"]]
+    assert shown[["numerator", "denominator"]].to_numpy().tolist() == [[20, 30]]
+
+
+def test_ladder_needs_its_columns():
+    frame = load.child_welfare_youth().drop(columns="gender")
+    with pytest.raises(ValueError, match="gender"):
+        scenarios.disaggregation(frame, outcome="placed")
 
 
 def test_suppression_scenarios_tell_the_attack_story(suppression):

@@ -6,7 +6,10 @@ page, the chart must then show exactly what the scenario table says for that cho
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -15,6 +18,7 @@ from equitylens.explore import scenarios
 from equitylens.methods import disaggregate
 from equitylens.viz import explorables
 
+T = TypeVar("T")
 pytestmark = pytest.mark.browser
 LAB = "book/labs/choices.html"
 
@@ -34,8 +38,22 @@ def chart_state(page, index: int) -> str:
     return page.evaluate(f"document.querySelectorAll('.equitylens-chart')[{index}].querySelector('svg').innerHTML")
 
 
-def settle(page) -> None:
-    page.wait_for_timeout(300)
+def poll(page, read: Callable[[], T], done: Callable[[T], bool], timeout_ms: int = 5_000) -> T:
+    """Read until ``done(value)`` or the timeout (Vega redraws after the event); return the last value.
+
+    The caller asserts on the value, so a chart that never changes still fails, with its message.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        page.wait_for_timeout(25)
+        value = read()
+    return value
+
+
+def changed(page, index: int, before: str) -> str:
+    """Chart ``index``'s SVG once it differs from ``before`` (or as it is at the timeout)."""
+    return poll(page, lambda: chart_state(page, index), lambda state: state != before)
 
 
 def test_every_bound_control_changes_its_chart(built_book, browser_page):
@@ -52,16 +70,14 @@ def test_every_bound_control_changes_its_chart(built_book, browser_page):
                 current = select.input_value()
                 before = chart_state(page, index)
                 select.select_option(next(o for o in options if o != current))
-                settle(page)
-                assert chart_state(page, index) != before, f"{path.name} chart {index}: select did nothing"
+                assert changed(page, index, before) != before, f"{path.name} chart {index}: select did nothing"
                 moved += 1
             for slider in chart.locator(".vega-bind input[type=range]").all():
                 before = chart_state(page, index)
                 low = slider.get_attribute("min")
                 slider.fill(str(low))
                 slider.dispatch_event("input")
-                settle(page)
-                assert chart_state(page, index) != before, f"{path.name} chart {index}: slider did nothing"
+                assert changed(page, index, before) != before, f"{path.name} chart {index}: slider did nothing"
                 moved += 1
             for group in chart.locator(".vega-bind").all():
                 radios = group.locator("input[type=radio]").all()
@@ -70,8 +86,7 @@ def test_every_bound_control_changes_its_chart(built_book, browser_page):
                 target = next(r for r in radios if not r.is_checked())
                 before = chart_state(page, index)
                 target.check()
-                settle(page)
-                assert chart_state(page, index) != before, f"{path.name} chart {index}: radio did nothing"
+                assert changed(page, index, before) != before, f"{path.name} chart {index}: radio did nothing"
                 moved += 1
     assert moved >= 7, f"only {moved} controls found: the lab page's explorables should have at least seven"
     assert not browser_page[1].offsite_requests
@@ -80,7 +95,6 @@ def test_every_bound_control_changes_its_chart(built_book, browser_page):
 def set_radio(page, index: int, label: str) -> None:
     chart = page.locator(".equitylens-chart").nth(index)
     chart.get_by_label(label, exact=True).check()
-    settle(page)
 
 
 def texts(page, index: int, group_class: str) -> list[str]:
@@ -109,10 +123,13 @@ def test_suppression_chart_shows_what_the_table_says(built_book, browser_page, t
         slider = page.locator(".equitylens-chart").nth(index).locator("input[type=range]")
         slider.fill("11")
         slider.dispatch_event("input")
-        settle(page)
-        expected = grid[(grid["m"] == method) & (grid["k"] == 11)]["text"].tolist()
-        shown = [t for t in texts(page, index, "mark-text") if t in set(grid["text"])]
-        assert sorted(shown) == sorted(expected), scenarios.METHODS[method]
+        expected = sorted(grid[(grid["m"] == method) & (grid["k"] == 11)]["text"].tolist())
+        shown = poll(
+            page,
+            lambda: sorted(t for t in texts(page, index, "mark-text") if t in set(grid["text"])),
+            lambda labels, expected=expected: labels == expected,
+        )
+        assert shown == expected, scenarios.METHODS[method]
         recovered = [t for t in shown if t.startswith("= ")]
         assert bool(recovered) == (method == 1), "primary only is broken by the attack; complementary is not"
 
@@ -126,9 +143,14 @@ def test_comparison_headline_follows_the_reference(built_book, browser_page, tab
         reference = scenarios.REFERENCE_CHOICES[key]
         set_radio(page, index, reference)
         expected = table[(table["outcome"] == outcome) & (table["reference"] == reference)]["headline"].iloc[0]
-        shown = " ".join(t.strip() for t in texts(page, index, "mark-text"))
         # the headline is wrapped over several lines in the chart: compare without whitespace
-        assert "".join(expected.split()) in "".join(shown.split()), reference
+        wanted = "".join(expected.split())
+        shown = poll(
+            page,
+            lambda: "".join("".join(texts(page, index, "mark-text")).split()),
+            lambda text, wanted=wanted: wanted in text,
+        )
+        assert wanted in shown, reference
 
 
 def test_disaggregation_dots_follow_the_level(built_book, browser_page, tables):
@@ -138,10 +160,14 @@ def test_disaggregation_dots_follow_the_level(built_book, browser_page, tables):
     select = page.locator(".equitylens-chart").nth(index).locator(".vega-bind select")
     for level in (disaggregate.LADDER[1][0], disaggregate.LADDER[2][0]):
         select.select_option(level)
-        settle(page)
         rule = visible["rule"].iloc[0]
         expected = len(visible[(visible["level"] == level) & (visible["rule"] == rule)])
-        dots = page.evaluate(
-            "document.querySelectorAll('.equitylens-chart')[0].querySelectorAll('g.mark-symbol.role-mark path').length"
+        dots = poll(
+            page,
+            lambda: page.evaluate(
+                "document.querySelectorAll('.equitylens-chart')[0]"
+                ".querySelectorAll('g.mark-symbol.role-mark path').length"
+            ),
+            lambda count, expected=expected: count == expected,
         )
         assert dots == expected, level

@@ -45,7 +45,7 @@ def test_encode_rejects_a_short_key_and_missing_fields():
     frame = records([("R1", "P1", "Ana", "Li", "2010-03-05")])
     with pytest.raises(ValueError, match="key"):
         linkage.encode(frame, key=b"short")
-    with pytest.raises(ValueError, match="no field"):
+    with pytest.raises(ValueError, match=r"records: column\(s\) \['last_name'\] not found"):
         linkage.encode(frame.drop(columns="last_name"), key=KEY)
 
 

@@ -35,9 +35,11 @@ def test_equivalence_classes_and_uniqueness_by_hand():
 
 
 def test_uniqueness_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="k must"):
+    with pytest.raises(ValueError, match="k=1 must be a whole number >= 2"):
         reidentify.uniqueness(tiny(), quasi=["age"], k=1)
-    with pytest.raises(ValueError, match="no column"):
+    with pytest.raises(ValueError, match="quasi lists a column more than once"):
+        reidentify.uniqueness(tiny(), quasi=["age", "age"])
+    with pytest.raises(ValueError, match=r"\['postcode'\] not found"):
         reidentify.uniqueness(tiny(), quasi=["postcode"])
 
 

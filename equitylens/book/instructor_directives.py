@@ -8,15 +8,23 @@ Directives:
 ``assignment-map``
     No arguments; renders ``book/data/assignments.yml`` as a table mapping each
     assignment to its stage, learning objectives and the time a student needs.
+``public-api``
+    No arguments; renders ``equitylens.__all__`` as one table per methods module:
+    each public function and the first line of its docstring.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import re
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
+import equitylens
 from equitylens.book.directives import _DataDirective
 from equitylens.kit import assignments, rubrics
 
@@ -53,8 +61,47 @@ class AssignmentMap(_DataDirective):
         return self.parse_markdown(markdown, path)
 
 
+_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+
+
+def _summary(value: object) -> str:
+    """The first paragraph of ``value``'s docstring, on one line, as MyST table text."""
+    doc = inspect.getdoc(value) or ""
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    return _RST_ROLE.sub(r"`\1`", paragraph).replace("``", "`").replace("|", "\\|")
+
+
+def public_api_markdown() -> str:
+    """The public functions of ``equitylens`` as Markdown tables, one per methods module."""
+    by_module: dict[str, list[str]] = {}
+    for name in equitylens.__all__:
+        by_module.setdefault(equitylens._EXPORTS[name], []).append(name)
+    parts: list[str] = []
+    for module_name in sorted(by_module):
+        module = importlib.import_module(module_name)
+        parts += [f"### `{module_name}`", "", _summary(module), ""]
+        parts += ["| Function | What it does |", "| --- | --- |"]
+        parts += [f"| `equitylens.{name}` | {_summary(getattr(equitylens, name))} |" for name in by_module[module_name]]
+        parts.append("")
+    return "\n".join(parts)
+
+
+class PublicApi(_DataDirective):
+    """Render the public API table from ``equitylens.__all__`` and the docstrings."""
+
+    required_arguments = 0
+    optional_arguments = 0
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        module = importlib.import_module("equitylens")
+        assert module.__file__ is not None
+        return self.parse_markdown(public_api_markdown(), Path(module.__file__))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives with Sphinx."""
     app.add_directive("assessment-rubric", RubricDirective)
     app.add_directive("assignment-map", AssignmentMap)
+    app.add_directive("public-api", PublicApi)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

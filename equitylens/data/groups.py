@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
+
 # Column name in the people table -> label from the 2024 OMB standard.
 RACE_FLAGS: Final[dict[str, str]] = {
     "race_aian": "American Indian or Alaska Native",
@@ -24,6 +26,12 @@ RACE_FLAGS: Final[dict[str, str]] = {
 RACE_LABELS: Final[tuple[str, ...]] = tuple(RACE_FLAGS.values())
 MULTIRACIAL: Final = "Multiracial and/or multiethnic"
 NOT_REPORTED: Final = "Not reported"
+
+# Every group a race and ethnicity column can hold, in display order. This is the one
+# definition of that order: tables, charts and the loader all use it.
+RACE_ETHNICITY_ORDER: Final[tuple[str, ...]] = (*RACE_LABELS, MULTIRACIAL, NOT_REPORTED)
+# Unordered on purpose: the category order is a deliberate display order, not a ranking.
+RACE_ETHNICITY_DTYPE: Final = pd.CategoricalDtype(list(RACE_ETHNICITY_ORDER), ordered=False)
 
 # Short labels for axes and cards; same order as RACE_LABELS.
 RACE_SHORT: Final[dict[str, str]] = {

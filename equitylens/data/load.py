@@ -59,9 +59,8 @@ def race_ethnicity_label(people: pd.DataFrame) -> pd.Series:
     count = flags.sum(axis=1)
     single = np.array(groups.RACE_LABELS, dtype=object)[flags.argmax(axis=1)]
     label = np.where(count == 0, groups.NOT_REPORTED, np.where(count > 1, groups.MULTIRACIAL, single))
-    order = [*groups.RACE_LABELS, groups.MULTIRACIAL, groups.NOT_REPORTED]
     return pd.Series(
-        pd.Categorical(label, categories=order, ordered=True),
+        pd.Categorical(label, dtype=groups.RACE_ETHNICITY_DTYPE),
         index=people.index,
         name="race_ethnicity",
     )

@@ -27,6 +27,7 @@ from typing import Final
 import pandas as pd
 
 from equitylens.methods import suppress
+from equitylens.methods.validation import check_frame, require_columns
 
 SUPPRESSED_COLUMN: Final = "suppressed"
 RELIABILITY_COLUMNS: Final[tuple[str, ...]] = ("reliable", "flag", "rse")
@@ -71,9 +72,7 @@ MSG_RELIABILITY_MISSING: Final = (
     "a verdict. Fix: fill it in for every row (disaggregate.rates() does)."
 )
 
-ERR_NOT_FRAME: Final = "{argument} must be a pandas DataFrame, got {kind}"
-ERR_COLUMNS: Final = "{argument}: column(s) {missing} not found; available columns: {allowed}"
-ERR_RESULT: Final = "result_or_text must be a DataFrame from compare.disparities() or a str, got {kind}"
+_ERR_RESULT: Final = "result_or_text must be a DataFrame from compare.disparities() or a str, got {kind}"
 
 
 @dataclass(frozen=True)
@@ -89,18 +88,6 @@ class CheckResult:
         return f"{self.check}: {self.message}"
 
 
-def _frame(value: object, argument: str) -> pd.DataFrame:
-    if not isinstance(value, pd.DataFrame):
-        raise ValueError(ERR_NOT_FRAME.format(argument=argument, kind=type(value).__name__))
-    return value
-
-
-def _columns(table: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(ERR_COLUMNS.format(argument=argument, missing=missing, allowed=list(map(str, table.columns))))
-
-
 def _where(table: pd.DataFrame, dims: Sequence[str], limit: int = 3) -> str:
     labels = ["(" + ", ".join(f"{d}={row[d]!s}" for d in dims) + ")" for _, row in table.head(limit).iterrows()]
     more = f" and {len(table) - limit} more" if len(table) > limit else ""
@@ -109,8 +96,8 @@ def _where(table: pd.DataFrame, dims: Sequence[str], limit: int = 3) -> str:
 
 def hidden_cells(table: pd.DataFrame, *, count: str) -> pd.Series:
     """Which cells a learner has hidden: NA in ``count`` or ``suppressed`` is True."""
-    table = _frame(table, "table")
-    _columns(table, [count], "count")
+    table = check_frame(table, "table")
+    require_columns(table, [count], "count")
     hidden = table[count].isna()
     if SUPPRESSED_COLUMN in table.columns:
         hidden = hidden | table[SUPPRESSED_COLUMN].fillna(False).astype(bool)
@@ -152,9 +139,9 @@ def check_published_table(
         A visible count from 1 to ``threshold - 1``, or a hidden cell an attacker who
         knows every margin can narrow to fewer than ``threshold`` possible values.
     """
-    table = _frame(table, "table")
+    table = check_frame(table, "table")
     columns = [dims] if isinstance(dims, str) else list(dims)
-    _columns(table, [*columns, count], "dims/count")
+    require_columns(table, [*columns, count], "dims/count")
     k = suppress.resolve_threshold(threshold)
     hidden = hidden_cells(table, count=count)
     values = pd.to_numeric(table[count], errors="coerce")
@@ -204,9 +191,9 @@ def _true_counts(
     original_count: str | None,
 ) -> pd.Series | None:
     if original is not None:
-        original = _frame(original, "original")
+        original = check_frame(original, "original")
         source = original_count or count
-        _columns(original, [*columns, source], "original")
+        require_columns(original, [*columns, source], "original")
         merged = table[columns].merge(original[[*columns, source]], on=columns, how="left", validate="one_to_one")
         if merged[source].isna().any():
             raise ValueError("original: some cells of table are missing from original; pass the full true table")
@@ -237,7 +224,7 @@ def check_disparity_statement(result_or_text: pd.DataFrame | str) -> CheckResult
         if match is None:
             raise AssertionError(MSG_NO_REFERENCE_TEXT.format(text=text))
         return CheckResult("check_disparity_statement", True, f"The sentence names a reference ({match.group(0)!r}).")
-    raise ValueError(ERR_RESULT.format(kind=type(result_or_text).__name__))
+    raise ValueError(_ERR_RESULT.format(kind=type(result_or_text).__name__))
 
 
 def check_reliability_reported(table: pd.DataFrame) -> CheckResult:
@@ -248,7 +235,7 @@ def check_reliability_reported(table: pd.DataFrame) -> CheckResult:
     >>> check_reliability_reported(t).message
     '1 of 2 cell(s) flagged as unreliable; readers can see which.'
     """
-    table = _frame(table, "table")
+    table = check_frame(table, "table")
     present = [c for c in RELIABILITY_COLUMNS if c in table.columns]
     if "reliable" not in present and "rse" not in present:
         raise AssertionError(MSG_NO_RELIABILITY)

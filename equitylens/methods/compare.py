@@ -24,8 +24,14 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from equitylens.methods.validation import ERR_UNKNOWN_COLUMNS
+from equitylens.methods.validation import check_choice, check_confidence, check_counts, require_columns
 from equitylens.methods.validation import check_frame as _check_frame
+
+__all__ = [
+    "disparities",
+    "headline",
+    "summary_indices",
+]
 
 FloatArray = npt.NDArray[np.float64]
 Favourable = Literal["low", "high"]
@@ -68,35 +74,30 @@ LABEL_TARGET: Final = "compared with the target of {value:.1%}"
 
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_NEEDS_COUNTS: Final = (
+_ERR_NEEDS_COUNTS: Final = (
     "rates_table needs columns {missing} (numerator and denominator per group, as from "
     "disaggregate.rates()); available columns: {allowed}"
 )
-ERR_COUNTS: Final = (
-    "{argument} column must hold whole numbers >= 0 (denominators > 0) with no missing "
-    "values, and numerator <= denominator"
-)
-ERR_DUPLICATE_GROUPS: Final = (
+_ERR_COUNTS: Final = "every denominator must be > 0 and every numerator <= its denominator"
+_ERR_DUPLICATE_GROUPS: Final = (
     "group={value!r} has repeated values {repeated}; pass one row per group (filter or aggregate other columns first)"
 )
-ERR_REFERENCE: Final = (
+_ERR_REFERENCE: Final = (
     "reference={value!r} is not a valid reference. There is no default: choose one of "
     '"total", "best", "others", ("group", name) or ("target", value between 0 and 1). '
     "See compare.REFERENCES."
 )
-ERR_REFERENCE_GROUP: Final = (
+_ERR_REFERENCE_GROUP: Final = (
     "reference=('group', {value!r}): {value!r} is not a value of {group!r}; available values: {allowed}"
 )
-ERR_REFERENCE_TARGET: Final = "reference=('target', {value!r}): the target must be a number with 0 < target <= 1"
-ERR_OTHERS_ONE_GROUP: Final = 'reference="others" needs at least two groups'
-ERR_BEST_NONE: Final = 'reference="best": no group has a reliable rate to serve as the best group rate'
-ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
-ERR_CONFIDENCE: Final = "confidence={value!r} must be a number strictly between 0 and 1, e.g. 0.95"
-ERR_INDEX_REFERENCE: Final = (
+_ERR_REFERENCE_TARGET: Final = "reference=('target', {value!r}): the target must be a number with 0 < target <= 1"
+_ERR_OTHERS_ONE_GROUP: Final = 'reference="others" needs at least two groups'
+_ERR_BEST_NONE: Final = 'reference="best": no group has a reliable rate to serve as the best group rate'
+_ERR_INDEX_REFERENCE: Final = (
     'summary_indices needs one reference rate: reference="others" gives each group its '
     'own; use "total", "best", ("group", name) or ("target", value)'
 )
-ERR_HEADLINE: Final = "disparities_frame must be the output of disparities(); missing column(s) {missing}"
+_ERR_HEADLINE: Final = "disparities_frame must be the output of disparities(); missing column(s) {missing}"
 
 
 @dataclass(frozen=True)
@@ -108,41 +109,18 @@ class _Reference:
 # --- Validation -------------------------------------------------------------------------
 
 
-def _check_confidence(confidence: float) -> float:
-    ok = isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
-    if not ok or not 0.0 < float(confidence) < 1.0:
-        raise ValueError(ERR_CONFIDENCE.format(value=confidence))
-    return float(confidence)
-
-
-def _check_favourable(favourable: str) -> None:
-    if favourable not in FAVOURABLE:
-        raise ValueError(ERR_CHOICE.format(argument="favourable", value=favourable, allowed=list(FAVOURABLE)))
-
-
 def _counts_of(table: pd.DataFrame, group: str) -> tuple[FloatArray, FloatArray]:
-    if not isinstance(group, str) or group not in table.columns:
-        raise ValueError(
-            ERR_UNKNOWN_COLUMNS.format(argument="group", missing=[group], allowed=list(map(str, table.columns)))
-        )
+    require_columns(table, [group], "group")
     missing = [c for c in ("numerator", "denominator") if c not in table.columns]
     if missing:
-        raise ValueError(ERR_NEEDS_COUNTS.format(missing=missing, allowed=list(map(str, table.columns))))
-    arrays: list[FloatArray] = []
-    for column in ("numerator", "denominator"):
-        series = table[column]
-        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or series.isna().any():
-            raise ValueError(ERR_COUNTS.format(argument=column))
-        values = series.to_numpy(dtype=np.float64)
-        if (values < 0).any() or not np.array_equal(values, np.round(values)):
-            raise ValueError(ERR_COUNTS.format(argument=column))
-        arrays.append(values)
-    x, n = arrays
+        raise ValueError(_ERR_NEEDS_COUNTS.format(missing=missing, allowed=list(map(str, table.columns))))
+    x = check_counts(table, "numerator", "numerator").astype(np.float64)
+    n = check_counts(table, "denominator", "denominator").astype(np.float64)
     if (n <= 0).any() or (x > n).any():
-        raise ValueError(ERR_COUNTS.format(argument="denominator"))
+        raise ValueError(_ERR_COUNTS)
     repeated = table[group][table[group].duplicated()].unique().tolist()
     if repeated:
-        raise ValueError(ERR_DUPLICATE_GROUPS.format(value=group, repeated=repeated))
+        raise ValueError(_ERR_DUPLICATE_GROUPS.format(value=group, repeated=repeated))
     return x, n
 
 
@@ -150,19 +128,19 @@ def _parse_reference(reference: object, values: Sequence[object], group: str) ->
     if isinstance(reference, str):
         if reference in ("total", "best", "others"):
             return _Reference(reference)
-        raise ValueError(ERR_REFERENCE.format(value=reference))
+        raise ValueError(_ERR_REFERENCE.format(value=reference))
     if isinstance(reference, (tuple, list)) and len(reference) == 2:
         kind, value = reference[0], reference[1]
         if kind == "group":
             if value not in values:
-                raise ValueError(ERR_REFERENCE_GROUP.format(value=value, group=group, allowed=list(values)))
+                raise ValueError(_ERR_REFERENCE_GROUP.format(value=value, group=group, allowed=list(values)))
             return _Reference("group", value)
         if kind == "target":
             ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
             if not ok or not 0.0 < float(value) <= 1.0:
-                raise ValueError(ERR_REFERENCE_TARGET.format(value=value))
+                raise ValueError(_ERR_REFERENCE_TARGET.format(value=value))
             return _Reference("target", float(value))
-    raise ValueError(ERR_REFERENCE.format(value=reference))
+    raise ValueError(_ERR_REFERENCE.format(value=reference))
 
 
 # --- Interval arithmetic ----------------------------------------------------------------
@@ -256,7 +234,7 @@ def _best_index(table: pd.DataFrame, p: FloatArray, favourable: str) -> int:
     if "reliable" in table.columns:
         eligible = table["reliable"].fillna(False).to_numpy(dtype=bool)
         if not eligible.any():
-            raise ValueError(ERR_BEST_NONE)
+            raise ValueError(_ERR_BEST_NONE)
     scores = np.where(eligible, p if favourable == "low" else -p, np.inf)
     return int(np.argmin(scores))
 
@@ -327,8 +305,8 @@ def disparities(
     """
     table = _check_frame(rates_table, "rates_table")
     x, n = _counts_of(table, group)
-    _check_favourable(favourable)
-    confidence = _check_confidence(confidence)
+    check_choice(favourable, FAVOURABLE, "favourable")
+    confidence = check_confidence(confidence)
     values = table[group].tolist()
     ref = _parse_reference(reference, values, group)
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
@@ -350,7 +328,7 @@ def disparities(
         columns["difference"] = np.where(is_reference, 0.0, columns["difference"])
     elif ref.kind == "others":
         if len(p) < 2:
-            raise ValueError(ERR_OTHERS_ONE_GROUP)
+            raise ValueError(_ERR_OTHERS_ONE_GROUP)
         columns = _independent(x, n, x.sum() - x, n.sum() - n, z)
         label = LABEL_OTHERS
     elif ref.kind == "total":
@@ -428,13 +406,13 @@ def summary_indices(
     """
     table = _check_frame(rates_table, "rates_table")
     x, n = _counts_of(table, group)
-    _check_favourable(favourable)
+    check_choice(favourable, FAVOURABLE, "favourable")
     values = table[group].tolist()
     ref = _parse_reference(reference, values, group)
     p = x / n
     compared = np.ones(len(p), dtype=bool)
     if ref.kind == "others":
-        raise ValueError(ERR_INDEX_REFERENCE)
+        raise ValueError(_ERR_INDEX_REFERENCE)
     if ref.kind == "total":
         reference_rate = float(x.sum() / n.sum())
         label = LABEL_TOTAL
@@ -504,7 +482,7 @@ def headline(disparities_frame: pd.DataFrame, *, noun: str = "people") -> str:
     ]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValueError(ERR_HEADLINE.format(missing=missing))
+        raise ValueError(_ERR_HEADLINE.format(missing=missing))
     info = frame.attrs.get("disparities", {})
     group = info.get("group", frame.columns[0])
     favourable = info.get("favourable", "low")

@@ -23,10 +23,24 @@ import pandas as pd
 from scipy import stats
 
 from equitylens.data import groups
-from equitylens.methods.suppress import DEFAULT_THRESHOLD, resolve_threshold
-from equitylens.methods.validation import ERR_DUPLICATE_COLUMNS, ERR_UNKNOWN_COLUMNS
+from equitylens.methods.validation import (
+    as_columns,
+    check_choice,
+    check_confidence,
+    check_counts,
+    check_whole_number,
+)
 from equitylens.methods.validation import check_frame as _check_frame
 from equitylens.methods.validation import require_columns as _require_columns
+
+__all__ = [
+    "describe_simpson",
+    "proportion_interval",
+    "race_ethnicity",
+    "rates",
+    "rates_from_counts",
+    "simpson_check",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -48,13 +62,9 @@ COUNTING_RULES: Final[tuple[str, ...]] = ("alone", "alone_or_in_combination", "h
 CountingRule = Literal["alone", "alone_or_in_combination", "hispanic_any_race"]
 
 RACE_ETHNICITY: Final = "race_ethnicity"
-RACE_ETHNICITY_ORDER: Final[tuple[str, ...]] = (
-    *groups.RACE_LABELS,
-    groups.MULTIRACIAL,
-    groups.NOT_REPORTED,
-)
-# Unordered on purpose: the category order is a deliberate display order, not a ranking.
-RACE_ETHNICITY_DTYPE: Final = pd.CategoricalDtype(list(RACE_ETHNICITY_ORDER), ordered=False)
+# The display order of the groups (defined once, in equitylens.data.groups).
+RACE_ETHNICITY_ORDER: Final = groups.RACE_ETHNICITY_ORDER
+RACE_ETHNICITY_DTYPE: Final = groups.RACE_ETHNICITY_DTYPE
 
 # The disaggregation ladder for the explorer: each level splits the one above it.
 LADDER: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -71,8 +81,6 @@ LADDER: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ),
 )
 
-TIMES: Final = " \u00d7 "  # joins column names in labels
-
 SIMPSON_VERDICTS: Final[tuple[str, ...]] = ("every", "most", "some", "none")
 
 # --- Flags (short reasons a rate is unreliable) -----------------------------------------
@@ -84,64 +92,27 @@ FLAG_NO_PEOPLE: Final = "no people in cell"
 
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
-ERR_CONFIDENCE: Final = "confidence={value!r} must be a number strictly between 0 and 1, e.g. 0.95"
-ERR_MIN_NUMERATOR: Final = "min_numerator={value!r} must be a whole number >= 0"
-ERR_MAX_RSE: Final = "max_rse={value!r} must be a number > 0, e.g. 0.30 for 30%"
-ERR_OUTCOME: Final = "outcome={value!r} must be a boolean (True/False) or 0/1 column; got dtype {dtype}"
-ERR_COUNTS: Final = "{argument}={value!r} must hold whole numbers >= 0 with no missing values"
-ERR_NUM_GT_DEN: Final = (
+_ERR_MAX_RSE: Final = "max_rse={value!r} must be a number > 0, e.g. 0.30 for 30%"
+_ERR_OUTCOME: Final = "outcome={value!r} must be a boolean (True/False) or 0/1 column; got dtype {dtype}"
+_ERR_NUM_GT_DEN: Final = (
     "numerator={numerator!r} exceeds denominator={denominator!r} in {rows} row(s); "
     "a rate's numerator must be a subset of its denominator"
 )
-ERR_BY_OUTCOME: Final = "by must not include the outcome column {value!r}"
-ERR_RACE_FLAGS: Final = "frame is missing race flag column(s) {missing}; race_ethnicity() needs all of {allowed}"
-ERR_COMPARE: Final = (
+_ERR_BY_OUTCOME: Final = "by must not include the outcome column {value!r}"
+_ERR_RACE_FLAGS: Final = "frame is missing race flag column(s) {missing}; race_ethnicity() needs all of {allowed}"
+_ERR_COMPARE: Final = (
     "compare={value!r} must be a pair of two different values of {group!r}; available values: {allowed}"
 )
-ERR_SIMPSON_RESULT: Final = "result must be the frame returned by simpson_check() (its attrs['simpson'] is missing)"
-ERR_LADDER: Final = "ladder must be a non-empty sequence of (label, columns) pairs"
+_ERR_SIMPSON_RESULT: Final = "result must be the frame returned by simpson_check() (its attrs['simpson'] is missing)"
 
 
 # --- Small validation helpers -----------------------------------------------------------
 
 
-def _as_columns(value: str | Sequence[str], argument: str) -> list[str]:
-    columns = [value] if isinstance(value, str) else list(value)
-    if len(set(columns)) != len(columns):
-        raise ValueError(ERR_DUPLICATE_COLUMNS.format(argument=argument, value=columns))
-    return columns
-
-
-def _check_choice(value: object, allowed: Sequence[str], argument: str) -> None:
-    if value not in allowed:
-        raise ValueError(ERR_CHOICE.format(argument=argument, value=value, allowed=list(allowed)))
-
-
-def _check_confidence(confidence: float) -> float:
-    ok = isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
-    if not ok or not 0.0 < float(confidence) < 1.0:
-        raise ValueError(ERR_CONFIDENCE.format(value=confidence))
-    return float(confidence)
-
-
 def _check_reliability(min_numerator: int, max_rse: float) -> None:
-    if isinstance(min_numerator, bool) or not isinstance(min_numerator, (int, np.integer)) or min_numerator < 0:
-        raise ValueError(ERR_MIN_NUMERATOR.format(value=min_numerator))
+    check_whole_number(min_numerator, "min_numerator")
     if isinstance(max_rse, bool) or not isinstance(max_rse, (int, float)) or not np.isfinite(max_rse) or max_rse <= 0:
-        raise ValueError(ERR_MAX_RSE.format(value=max_rse))
-
-
-def _count_array(table: pd.DataFrame, column: str, argument: str) -> npt.NDArray[np.int64]:
-    series = table[column]
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise ValueError(ERR_COUNTS.format(argument=argument, value=column))
-    if series.isna().any():
-        raise ValueError(ERR_COUNTS.format(argument=argument, value=column))
-    values = series.to_numpy(dtype=np.float64)
-    if (values < 0).any() or not np.array_equal(values, np.round(values)):
-        raise ValueError(ERR_COUNTS.format(argument=argument, value=column))
-    return values.astype(np.int64)
+        raise ValueError(_ERR_MAX_RSE.format(value=max_rse))
 
 
 # --- Race and ethnicity -----------------------------------------------------------------
@@ -207,11 +178,11 @@ def race_ethnicity(
     ['Black or African American', 'Hispanic or Latino', 'Not reported']
     """
     frame = _check_frame(frame, "frame")
-    _check_choice(rule, COUNTING_RULES, "rule")
+    check_choice(rule, COUNTING_RULES, "rule")
     flag_columns = list(groups.RACE_FLAGS)
     missing = [c for c in flag_columns if c not in frame.columns]
     if missing:
-        raise ValueError(ERR_RACE_FLAGS.format(missing=missing, allowed=flag_columns))
+        raise ValueError(_ERR_RACE_FLAGS.format(missing=missing, allowed=flag_columns))
 
     flags = np.column_stack([frame[c].fillna(False).to_numpy(dtype=bool) for c in flag_columns])
     selections = flags.sum(axis=1)
@@ -291,8 +262,8 @@ def proportion_interval(
     >>> round(float(lower[0]), 4), round(float(upper[0]), 4)
     (0.2553, 0.3662)
     """
-    _check_choice(method, INTERVAL_METHODS, "method")
-    confidence = _check_confidence(confidence)
+    check_choice(method, INTERVAL_METHODS, "method")
+    confidence = check_confidence(confidence)
     x = np.asarray(numerator, dtype=np.float64)
     n = np.asarray(denominator, dtype=np.float64)
     if method == "wilson":
@@ -417,18 +388,18 @@ def rates_from_counts(
         flag "no people in cell".
     """
     counts = _check_frame(counts, "counts")
-    by_columns = _as_columns(by, "by")
+    by_columns = as_columns(by, "by")
     _require_columns(counts, by_columns, "by")
     _require_columns(counts, [numerator], "numerator")
     _require_columns(counts, [denominator], "denominator")
-    _check_choice(method, INTERVAL_METHODS, "method")
-    confidence = _check_confidence(confidence)
+    check_choice(method, INTERVAL_METHODS, "method")
+    confidence = check_confidence(confidence)
     _check_reliability(min_numerator, max_rse)
-    x_all = _count_array(counts, numerator, "numerator")
-    n_all = _count_array(counts, denominator, "denominator")
+    x_all = check_counts(counts, numerator, "numerator")
+    n_all = check_counts(counts, denominator, "denominator")
     bad = int((x_all > n_all).sum())
     if bad:
-        raise ValueError(ERR_NUM_GT_DEN.format(numerator=numerator, denominator=denominator, rows=bad))
+        raise ValueError(_ERR_NUM_GT_DEN.format(numerator=numerator, denominator=denominator, rows=bad))
 
     if by_columns:
         work = pd.DataFrame({"_x": x_all, "_n": n_all}, index=counts.index)
@@ -461,7 +432,7 @@ def _outcome_series(frame: pd.DataFrame, outcome: str) -> pd.Series[Any]:
         values = series.dropna()
         if values.isin([0, 1]).all():
             return series
-    raise ValueError(ERR_OUTCOME.format(value=outcome, dtype=series.dtype))
+    raise ValueError(_ERR_OUTCOME.format(value=outcome, dtype=series.dtype))
 
 
 def rates(
@@ -510,16 +481,13 @@ def rates(
     ['RSE over 30%', '']
     """
     frame = _check_frame(frame, "frame")
-    if not isinstance(outcome, str) or outcome not in frame.columns:
-        raise ValueError(
-            ERR_UNKNOWN_COLUMNS.format(argument="outcome", missing=[outcome], allowed=list(map(str, frame.columns)))
-        )
-    by_columns = _as_columns(by, "by")
+    _require_columns(frame, [outcome], "outcome")
+    by_columns = as_columns(by, "by")
     _require_columns(frame, by_columns, "by")
     if outcome in by_columns:
-        raise ValueError(ERR_BY_OUTCOME.format(value=outcome))
-    _check_choice(method, INTERVAL_METHODS, "method")
-    confidence = _check_confidence(confidence)
+        raise ValueError(_ERR_BY_OUTCOME.format(value=outcome))
+    check_choice(method, INTERVAL_METHODS, "method")
+    confidence = check_confidence(confidence)
     _check_reliability(min_numerator, max_rse)
     values = _outcome_series(frame, outcome)
 
@@ -585,15 +553,8 @@ def simpson_check(
     """
     frame = _check_frame(frame, "frame")
     for argument, column in (("outcome", outcome), ("group", group), ("stratum", stratum)):
-        if not isinstance(column, str):
-            raise ValueError(
-                ERR_UNKNOWN_COLUMNS.format(argument=argument, missing=[column], allowed=list(map(str, frame.columns)))
-            )
         _require_columns(frame, [column], argument)
-    if len({outcome, group, stratum}) != 3:
-        raise ValueError(
-            ERR_DUPLICATE_COLUMNS.format(argument="outcome/group/stratum", value=[outcome, group, stratum])
-        )
+    as_columns([outcome, group, stratum], "outcome/group/stratum")
     values = _outcome_series(frame, outcome)
     present = list(pd.unique(frame[group].dropna()))
     if (
@@ -602,7 +563,7 @@ def simpson_check(
         or compare[0] == compare[1]
         or any(c not in present for c in compare)
     ):
-        raise ValueError(ERR_COMPARE.format(value=compare, group=group, allowed=present))
+        raise ValueError(_ERR_COMPARE.format(value=compare, group=group, allowed=present))
     a, b = compare[0], compare[1]
 
     keep = frame[group].isin([a, b]).to_numpy() & values.notna().to_numpy()
@@ -737,7 +698,7 @@ def describe_simpson(result: pd.DataFrame, *, place: str = "the county", stratum
     but within every lending grade the X group has the lower rate.
     """
     if not isinstance(result, pd.DataFrame) or "simpson" not in result.attrs:
-        raise ValueError(ERR_SIMPSON_RESULT)
+        raise ValueError(_ERR_SIMPSON_RESULT)
     info = result.attrs["simpson"]
     a, b = info["a"], info["b"]
     ra, rb = info["rate_a"], info["rate_b"]
@@ -775,99 +736,3 @@ def describe_simpson(result: pd.DataFrame, *, place: str = "the county", stratum
 
 
 # --- The disaggregation ladder ----------------------------------------------------------
-
-
-def _cell_label(keys: pd.DataFrame, position: int) -> str:
-    if keys.shape[1] == 0:
-        return "Everyone"
-    return " · ".join(str(keys.iloc[position, j]) for j in range(keys.shape[1]))
-
-
-def ladder_summary(
-    frame: pd.DataFrame,
-    *,
-    outcome: str,
-    rule: CountingRule = "alone",
-    threshold: int | str = DEFAULT_THRESHOLD,
-    include_not_reported: bool = True,
-    ladder: Sequence[tuple[str, Sequence[str]]] = LADDER,
-    min_numerator: int = MIN_RELIABLE_NUMERATOR,
-    max_rse: float = MAX_RELIABLE_RSE,
-) -> pd.DataFrame:
-    """What each rung of the disaggregation ladder reveals, and what it costs.
-
-    Race and ethnicity are derived from the flags with ``rule`` (see
-    :func:`race_ethnicity`). The frame is counted once at the finest level and rolled
-    up, so this is one groupby however many rungs there are.
-
-    A cell *would be suppressed* when its numerator is between 1 and ``threshold - 1``
-    or its denominator is below ``threshold`` (both are published counts; zero
-    numerators are allowed, as in CMS policy).
-
-    Returns
-    -------
-    DataFrame
-        One row per level: ``level``, ``by`` (columns joined by " \u00d7 "), ``cells``,
-        ``unreliable_cells``, ``suppressed_cells``, ``people`` (sum of denominators;
-        under ``"alone_or_in_combination"`` people count once per group),
-        ``people_in_suppressed_cells``, ``share_people_suppressed``, ``max_ratio`` (the
-        highest reliable rate divided by the lowest reliable rate: the disparity the
-        level can show; NaN with fewer than two reliable cells), and ``highest`` /
-        ``lowest`` (those two cells' labels).
-    """
-    frame = _check_frame(frame, "frame")
-    k = resolve_threshold(threshold)
-    _check_reliability(min_numerator, max_rse)
-    if isinstance(ladder, str) or len(ladder) == 0:
-        raise ValueError(ERR_LADDER)
-    levels = [(str(label), _as_columns(cols, "ladder")) for label, cols in ladder]
-    needed: list[str] = []
-    for _, cols in levels:
-        needed += [c for c in cols if c not in needed]
-    if RACE_ETHNICITY in needed:
-        keep = [c for c in frame.columns if c in groups.RACE_FLAGS or c in needed or c == outcome]
-        frame = race_ethnicity(
-            frame[[c for c in keep if c != RACE_ETHNICITY]],
-            rule=rule,
-            include_not_reported=include_not_reported,
-        )
-    else:
-        _check_choice(rule, COUNTING_RULES, "rule")
-    _require_columns(frame, needed, "ladder")
-    finest = rates(frame, by=needed, outcome=outcome, min_numerator=0, max_rse=1e9)
-
-    rows: list[dict[str, object]] = []
-    for label, cols in levels:
-        level = rates_from_counts(finest, by=cols, min_numerator=min_numerator, max_rse=max_rse)
-        x = level["numerator"].to_numpy()
-        n = level["denominator"].to_numpy()
-        suppressed = ((x > 0) & (x < k)) | (n < k)
-        reliable = level["reliable"].to_numpy(dtype=bool)
-        people = int(n.sum())
-        in_suppressed = int(n[suppressed].sum())
-        max_ratio = float("nan")
-        highest = lowest = ""
-        if reliable.sum() >= 2:
-            r = np.where(reliable, level["rate"].to_numpy(dtype=np.float64), np.nan)
-            hi, lo = int(np.nanargmax(r)), int(np.nanargmin(r))
-            max_ratio = float(r[hi] / r[lo])
-            keys = level[cols]
-            highest, lowest = _cell_label(keys, hi), _cell_label(keys, lo)
-        rows.append(
-            {
-                "level": label,
-                "by": TIMES.join(cols) if cols else "(none)",
-                "cells": len(level),
-                "unreliable_cells": int((~reliable).sum()),
-                "suppressed_cells": int(suppressed.sum()),
-                "people": people,
-                "people_in_suppressed_cells": in_suppressed,
-                "share_people_suppressed": in_suppressed / people if people else float("nan"),
-                "max_ratio": max_ratio,
-                "highest": highest,
-                "lowest": lowest,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out.attrs["ladder"] = {"rule": rule, "threshold": k, "outcome": outcome}
-    return out

@@ -31,7 +31,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from equitylens.methods.validation import check_probability, check_table, require_columns
 from equitylens.viz import charts
+
+# Chart builders here (moving to equitylens.viz) are not part of the methods API.
+__all__ = [
+    "bigrams",
+    "dice",
+    "encode",
+    "link",
+    "link_quality",
+    "normalise",
+    "threshold_table",
+]
 
 BITS: Final = 1000  # Bloom filter length; Schnell et al. (2009) used 1000 bits
 HASHES: Final = 20  # bits set per bigram
@@ -97,11 +109,7 @@ def encode(
     per_field = {f: hashes for f in fields} if isinstance(hashes, int) else dict(hashes)
     if bits < 64 or any(f not in per_field or per_field[f] < 1 for f in fields):
         raise ValueError(f"bits must be at least 64 and hashes at least 1 for every field, got {bits}, {hashes}")
-    if not isinstance(records, pd.DataFrame):
-        raise ValueError("records must be a DataFrame")
-    missing = [f for f in fields if f not in records.columns]
-    if missing:
-        raise ValueError(f"records has no field(s) {missing}; it has {list(records.columns)}")
+    check_table(records, fields, "records")
     filters = np.zeros((len(records), bits), dtype=bool)
     for field in fields:
         count = per_field[field]
@@ -157,12 +165,8 @@ def link(
     at all) and ``correct`` (the best record is theirs).
     """
     for name, frame in (("left", left), ("right", right)):
-        if not isinstance(frame, pd.DataFrame) or frame.empty:
-            raise ValueError(f"{name} must be a non-empty DataFrame")
         needed = ["record_id", "person_id", *fields] + ([] if block == "birth_year" else [block])
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} has no column(s) {missing}")
+        check_table(frame, needed, name)
     left_blocks = _block_keys(left, block)
     right_blocks = _block_keys(right, block)
     left_filters = encode(left, key=key, fields=fields, hashes=hashes)
@@ -211,12 +215,11 @@ def link_quality(matches: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
     / links), ``recall`` (correct / true matches), ``missed_share`` (1 - recall)
     and ``false_share`` (1 - precision). Everyone comes first.
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    needed = ["score", "match_exists", "correct", *([by] if by else [])]
-    missing = [c for c in needed if c not in matches.columns]
-    if missing:
-        raise ValueError(f"matches has no column(s) {missing}; build it with link() and add the by column")
+    if check_probability(threshold, "threshold") == 0:
+        raise ValueError("threshold=0 would link every pair; choose a threshold above 0 and at most 1")
+    require_columns(matches, ["score", "match_exists", "correct"], "matches (build it with link())")
+    if by:
+        require_columns(matches, [by], "by")
     linked = matches["score"].to_numpy() >= threshold
     exists = matches["match_exists"].to_numpy(dtype=bool)
     right = matches["correct"].to_numpy(dtype=bool) & linked

@@ -14,6 +14,19 @@ import pandas as pd
 
 from equitylens.data import groups, schema
 from equitylens.data.load import race_ethnicity_label
+from equitylens.methods.validation import check_table
+
+__all__ = [
+    "coding_vs_self_report",
+    "composition",
+    "field_risk",
+    "integrity_issues",
+    "metadata_record",
+    "missing_race",
+    "race_codes",
+    "recorded_race",
+    "undocumented_fields",
+]
 
 # Where each agency writes race (and Hispanic origin, where it is a separate
 # question), and which values mean "we don't know".
@@ -133,11 +146,7 @@ def composition(frame: pd.DataFrame, *, of: str, within: str) -> pd.DataFrame:
     says where each group lives. Returns ``of``, ``within``, ``people`` and
     ``share`` (shares sum to 1 within each ``of`` group).
     """
-    if frame.empty:
-        raise ValueError("frame is empty; pass a table with at least one row")
-    unknown = [c for c in (of, within) if c not in frame.columns]
-    if unknown:
-        raise ValueError(f"unknown column(s) {unknown}; frame has {list(frame.columns)}")
+    check_table(frame, [of, within], "frame")
     if of == within:
         raise ValueError("of and within must be different columns")
     counts = frame.groupby([of, within], observed=True).size().rename("people").reset_index()

@@ -39,6 +39,16 @@ from typing import Final
 
 import pandas as pd
 
+__all__ = [
+    "grade",
+    "hardest_sentences",
+    "prose_of_file",
+    "prose_of_markdown",
+    "prose_of_notebook",
+    "sentences",
+    "syllables",
+]
+
 # Flesch-Kincaid grade level (Kincaid et al., 1975), as textstat writes it.
 _FK_SENTENCE: Final = 0.39
 _FK_SYLLABLE: Final = 11.8

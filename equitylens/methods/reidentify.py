@@ -22,7 +22,15 @@ import altair as alt
 import pandas as pd
 
 from equitylens.methods import disaggregate
+from equitylens.methods.validation import as_columns, check_table, check_whole_number, require_columns
 from equitylens.viz import charts
+
+# Chart builders here (moving to equitylens.viz) are not part of the methods API.
+__all__ = [
+    "equivalence_classes",
+    "risk_scenarios",
+    "uniqueness",
+]
 
 EVERYONE: Final = "Everyone"
 # Levels of detail for the two graded quasi-identifiers: label -> column (None = not released).
@@ -36,14 +44,6 @@ AGE: Final[dict[str, str | None]] = {"None": None, "Age band": "age_band", "Sing
 THRESHOLDS: Final[tuple[int, ...]] = (2, 3, 5, 11, 20)
 
 
-def _check(frame: pd.DataFrame, columns: Sequence[str], argument: str = "frame") -> None:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(f"{argument} must be a non-empty DataFrame")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{argument} has no column(s) {missing}; it has {list(frame.columns)}")
-
-
 def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Series:
     """For each row, how many rows share its values of every ``quasi`` column.
 
@@ -55,10 +55,8 @@ def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Seri
     >>> equivalence_classes(frame, quasi=["age", "gender"]).tolist()
     [2, 2, 1]
     """
-    quasi = list(quasi)
-    if len(set(quasi)) != len(quasi):
-        raise ValueError(f"quasi lists a column more than once: {quasi}")
-    _check(frame, quasi)
+    quasi = as_columns(quasi, "quasi")
+    check_table(frame, quasi, "frame")
     if not quasi:
         return pd.Series(len(frame), index=frame.index, name="class_size")
     keys = frame[quasi].astype("string").fillna("<missing>")
@@ -74,13 +72,12 @@ def uniqueness(frame: pd.DataFrame, *, quasi: Sequence[str], k: int = 11, by: st
     risk. Returns ``group``, ``people``, ``unique``, ``share_unique``,
     ``under_k`` and ``share_under_k`` (the first row is everyone).
     """
-    if not isinstance(k, int) or k < 2:
-        raise ValueError(f"k must be a whole number of at least 2, got {k!r}")
+    check_whole_number(k, "k", minimum=2)
     sizes = equivalence_classes(frame, quasi=quasi)
     table = pd.DataFrame({"unique": sizes == 1, "under_k": sizes < k})
     parts = [table.assign(group=EVERYONE)]
     if by is not None:
-        _check(frame, [by])
+        require_columns(frame, [by], "by")
         parts.append(table.assign(group=frame[by].astype("string").fillna("<missing>").to_numpy()))
     long = pd.concat(parts, ignore_index=True)
     out = long.groupby("group", sort=False).agg(
@@ -113,10 +110,12 @@ def risk_scenarios(
     (booleans), ``k``, ``group``, ``people``, ``share_unique``, ``share_under_k``.
     Only shares and counts of people leave this function, never a row about a person.
     """
-    if not thresholds or any(not isinstance(k, int) or k < 2 for k in thresholds):
-        raise ValueError(f"thresholds must be whole numbers of at least 2, got {list(thresholds)}")
+    if not thresholds:
+        raise ValueError("thresholds must list at least one whole number >= 2")
+    for k in thresholds:
+        check_whole_number(k, "thresholds", minimum=2)
     needed = [c for c in (*GEOGRAPHY.values(), *AGE.values()) if c] + ["race_ethnicity", "gender", by]
-    _check(frame, list(dict.fromkeys(needed)))
+    check_table(frame, list(dict.fromkeys(needed)), "frame")
     parts = []
     for (g_index, (g_label, g_col)), (a_index, (a_label, a_col)), race, gender in itertools.product(
         enumerate(GEOGRAPHY.items()), enumerate(AGE.items()), (False, True), (False, True)

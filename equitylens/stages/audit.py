@@ -36,6 +36,7 @@ from sklearn.preprocessing import StandardScaler
 
 from equitylens.data.content import DATA_DIR
 from equitylens.methods import suppress
+from equitylens.methods.validation import check_choice, check_probability
 from equitylens.methods.validation import check_table as _check
 
 LABEL: Final = "cw_substantiated"  # what an agency can train on: a substantiated report
@@ -106,29 +107,19 @@ OUTCOMES: Final[dict[str, str]] = {
 IMPACT_FILE: Final = "impact_statement.yml"
 NOT_ANSWERED: Final = "_Not answered yet._"
 
-ERR_SHARE: Final = "share={value!r} must be a number strictly between 0 and 1, e.g. 0.1 for the top tenth"
-ERR_CHOICE: Final = "{argument}={value!r} is not allowed; choose one of {allowed}"
-ERR_PROBABILITY: Final = "{argument}={value!r} must be a number from 0 to 1"
+# --- checks (the wording lives in equitylens.methods.validation) --------------------
 
 
-# --- checks -------------------------------------------------------------------------
-
-
-def _check_share(share: float) -> float:
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share < 1:
-        raise ValueError(ERR_SHARE.format(value=share))
-    return float(share)
+def _check_share(share: float, argument: str = "share") -> float:
+    return check_probability(share, argument, strict=True)
 
 
 def _check_probability(value: float, argument: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(ERR_PROBABILITY.format(argument=argument, value=value))
-    return float(value)
+    return check_probability(value, argument)
 
 
 def _check_truth(truth: str) -> str:
-    if truth not in TRUTHS:
-        raise ValueError(ERR_CHOICE.format(argument="truth", value=truth, allowed=list(TRUTHS)))
+    check_choice(truth, list(TRUTHS), "truth")
     return truth
 
 
@@ -160,7 +151,7 @@ def _fit(frame: pd.DataFrame, features: Sequence[str], seed: int, train_share: f
     _check(frame, [*features, LABEL], "frame")
     if not features:
         raise ValueError("features must name at least one column")
-    _check_share(train_share)
+    _check_share(train_share, "train_share")
     train = _split(frame, seed, train_share)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     model.fit(frame.loc[train, list(features)].to_numpy(dtype=float), frame.loc[train, LABEL].to_numpy(dtype=bool))

@@ -10,8 +10,7 @@ invented committees at once, for the book's static chart; ``live_committee`` is
 the same comparison as a live form with seat sliders.
 
 The engagement spectrum and the four questions of ``book/data/engagement.yml``
-are read by ``load_engagement`` and turned into Markdown by
-``engagement_markdown``.
+are read by ``load_engagement`` and turned into HTML by ``engagement_html``.
 """
 
 from __future__ import annotations
@@ -401,22 +400,6 @@ def load_engagement(path: Path | str | None = None) -> dict[str, Any]:
         if not question.get("question") or not question.get("ask"):
             raise ValueError(f"{where}: question {i} needs 'question' and 'ask'")
     return data
-
-
-def engagement_markdown(data: dict[str, Any] | None = None) -> str:
-    """The spectrum as a Markdown table and the four questions as a numbered list."""
-    data = data or load_engagement()
-    lines = [
-        "| Level | What it means | At the planning table |",
-        "| --- | --- | --- |",
-    ]
-    for level in data["spectrum"]:
-        cells = [str(level[k]).replace("|", "\\|").strip() for k in ("level", "what_it_means", "at_the_planning_table")]
-        lines.append(f"| **{cells[0]}** | {cells[1]} | {cells[2]} |")
-    lines.append("")
-    for i, question in enumerate(data["questions"], start=1):
-        lines.append(f"{i}. **{question['question'].strip()}** {question['ask'].strip()}")
-    return "\n".join(lines)
 
 
 def records_html(rows: Sequence[dict[str, Any]], *, columns: dict[str, str], caption: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from equitylens.data import groups, load
+from equitylens.data import load
 from equitylens.methods import disaggregate, suppress
 from equitylens.stages import publish
 
@@ -226,8 +226,3 @@ def published_tables(
             rates[column] = rates[column].astype(str)
         tables[name] = publish.protect_rates(rates, threshold=threshold)
     return tables
-
-
-def race_order() -> list[str]:
-    """The kit's race and ethnicity order (for sorting published tables)."""
-    return [*groups.RACE_LABELS, groups.MULTIRACIAL, groups.NOT_REPORTED]
