@@ -26,6 +26,7 @@ Post-processing uses only the noisy numbers, so it costs no privacy.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, Final
@@ -113,10 +114,15 @@ def scale_for(
     contributions = check_whole_number(contributions, "contributions", minimum=1)
     if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not 0 < float(delta) < 1:
         raise ValueError(_ERR_DELTA.format(value=delta))
+    return _calibrate(eps, mechanism, contributions, float(delta))
+
+
+@functools.lru_cache(maxsize=256)
+def _calibrate(epsilon: float, mechanism: str, contributions: int, delta: float) -> float:
     dp = _opendp()
     d_in = _sensitivity(mechanism, contributions)
-    d_out: Any = eps if mechanism == "laplace" else (eps, float(delta))
-    scale = dp.binary_search_param(lambda s: _measurement(dp, mechanism, s, float(delta)), d_in=d_in, d_out=d_out)
+    d_out: Any = epsilon if mechanism == "laplace" else (epsilon, delta)
+    scale = dp.binary_search_param(lambda s: _measurement(dp, mechanism, s, delta), d_in=d_in, d_out=d_out)
     return float(scale)
 
 
@@ -177,7 +183,8 @@ def secure_release(
         raise ValueError("counts must be a non-empty list of whole numbers >= 0")
     scale = scale_for(epsilon, mechanism=mechanism, contributions=contributions, delta=delta)
     measurement = _measurement(_opendp(), mechanism, scale, float(delta))
-    return np.asarray(measurement([int(v) for v in values]), dtype=np.int64)
+    released: IntArray = np.asarray(measurement([int(v) for v in values]), dtype=np.int64)
+    return released
 
 
 def _project_columns(cells: FloatArray, totals: FloatArray) -> FloatArray:
@@ -205,7 +212,8 @@ def _round_keeping_sums(cells: FloatArray, totals: IntArray) -> IntArray:
     order = np.argsort(-remainders, axis=-2, kind="stable")
     ranks = np.argsort(order, axis=-2, kind="stable")
     bump = ranks < short[..., None, :]
-    return (floors + bump).astype(np.int64)
+    rounded: IntArray = (floors + bump).astype(np.int64)
+    return rounded
 
 
 def post_process(cells: npt.ArrayLike, *, method: str, totals: npt.ArrayLike | None = None) -> IntArray:
@@ -224,7 +232,8 @@ def post_process(cells: npt.ArrayLike, *, method: str, totals: npt.ArrayLike | N
     if method == "none":
         return values.astype(np.int64)
     if method == "clamp":
-        return np.maximum(values, 0).astype(np.int64)
+        clamped: IntArray = np.maximum(values, 0).astype(np.int64)
+        return clamped
     if totals is None:
         raise ValueError(_ERR_NEEDS_TOTALS)
     target = np.asarray(totals)
