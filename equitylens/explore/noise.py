@@ -198,10 +198,14 @@ def live_form(table: pd.DataFrame) -> w.Widget:
                 options=sorted(set(table["epsilon"])), value=values["epsilon"], description="Budget ε"
             ),
             "mechanism": w.RadioButtons(
-                options=list(dict.fromkeys(table["mechanism"])), value=values["mechanism"], description="Noise"
+                options=[(label, i) for i, label in enumerate(dict.fromkeys(table["mechanism"]))],
+                value=values["mechanism"],
+                description="Noise",
             ),
             "post": w.RadioButtons(
-                options=list(dict.fromkeys(table["post"])), value=values["post"], description="Then"
+                options=[(label, i) for i, label in enumerate(dict.fromkeys(table["post"]))],
+                value=values["post"],
+                description="Then",
             ),
         }
         return Explorer(chart, controls, "Choices that change conclusions: noise instead of holes")

@@ -59,42 +59,42 @@ def _sentence(row: pd.Series) -> str:
     )
 
 
-def noise_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """What the chart draws: one row per group or cell (short labels, no true counts),
-    one summary line per choice, and the group order (largest relative error first)."""
+def noise_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """What the chart draws, with short labels and no true counts: one row per cell,
+    one row per group, one summary line per choice, and the group order (largest
+    relative error first). Mechanism and post-processing become their index
+    (``m``, ``p``) in the order they first appear, to keep the page small."""
     charts._require(table, [*COLUMNS, "cells_hidden"], "table")
     data = table.copy()
     data["group"] = data["race_ethnicity"].replace(groups.RACE_SHORT)
-    data["kind"] = data["service"].where(data["service"] == ALL_SERVICES, "One service")
-    whole = data[data["service"] == ALL_SERVICES]
+    data["m"] = data["mechanism"].map({v: i for i, v in enumerate(dict.fromkeys(data["mechanism"]))})
+    data["p"] = data["post"].map({v: i for i, v in enumerate(dict.fromkeys(data["post"]))})
+    numbers = ["rel_error", "rate_rel_error", "rank_changes", "headline", "ratio_lower", "ratio_upper"]
+    data[numbers] = data[numbers].astype(float).round(4)  # enough for the page, and a smaller page
+    keys = ["epsilon", "m", "p", "group"]
+    whole = data[data["service"] == ALL_SERVICES].copy()
     order = whole.groupby("group", sort=False)["rel_error"].mean().sort_values(ascending=False).index.tolist()
     hidden = whole["cells_hidden"].fillna(0).astype(int)
     services = data.loc[data["service"] != ALL_SERVICES, "service"].nunique()
-    data.loc[whole.index, "hidden_text"] = ["none hidden" if h == 0 else f"{h} of {services} hidden" for h in hidden]
-    keep = [
-        *_KEYS,
-        "group",
-        "service",
-        "kind",
-        "published",
-        "rel_error",
-        "rate_rel_error",
-        "rank_changes",
-        "headline",
-        "ratio_lower",
-        "ratio_upper",
-        "cells_hidden",
-        "hidden_text",
-    ]
-    data = data[[c for c in keep if c in data.columns]]
+    whole["hidden_text"] = ["none hidden" if h == 0 else f"{h} of {services} hidden" for h in hidden]
+    whole["cells_hidden"] = hidden
+    group_rows = whole[[*keys, "published", "rel_error", *numbers[2:], "cells_hidden", "hidden_text"]]
+    cells = data[data["service"] != ALL_SERVICES][[*keys, "service", "published", "rel_error", "rate_rel_error"]]
     notes = noise_summary(table)
     notes["text"] = notes.apply(_sentence, axis=1)
-    return data, notes[[*_KEYS, "text"]], order
+    notes["m"] = notes["mechanism"].map(dict(zip(data["mechanism"], data["m"], strict=False)))
+    notes["p"] = notes["post"].map(dict(zip(data["post"], data["p"], strict=False)))
+    return cells, group_rows, notes[["epsilon", "m", "p", "text"]], order
 
 
-def _radio(name: str, options: list[Any], value: Any, label: str, *, bind: bool) -> Any:
+def _radio(
+    name: str, options: list[Any], value: Any, label: str, *, bind: bool, labels: list[str] | None = None
+) -> Any:
+    """A chart parameter, bound to radio buttons in the page when ``bind`` is true."""
     if not bind:
         return alt.param(name=name, value=value)
+    if labels:
+        return alt.param(name=name, value=value, bind=alt.binding_radio(options=options, labels=labels, name=label))
     return alt.param(name=name, value=value, bind=alt.binding_radio(options=options, name=label))
 
 
@@ -106,49 +106,54 @@ def noise_chart(table: pd.DataFrame, *, bind: bool = True, headline: str = "CW r
     post-processing) pick the view; the default is epsilon = 1, discrete Laplace,
     negatives set to zero.
     """
-    data, notes, order = noise_views(table)
-    epsilons = sorted(float(e) for e in data["epsilon"].unique())
-    mechanisms = list(dict.fromkeys(data["mechanism"]))
-    posts = list(dict.fromkeys(data["post"]))
-    default_post = next((p for p in posts if "zero" in p.lower() and "adding" not in p.lower()), posts[0])
+    cells, group_rows, notes, order = noise_views(table)
+    epsilons = sorted(float(e) for e in group_rows["epsilon"].unique())
+    mechanisms = list(dict.fromkeys(table["mechanism"]))
+    posts = list(dict.fromkeys(table["post"]))
+    default_post = next((i for i, p in enumerate(posts) if "zero" in p.lower() and "adding" not in p.lower()), 0)
     epsilon = _radio("epsilon", epsilons, 1.0 if 1.0 in epsilons else epsilons[0], "Privacy budget ε: ", bind=bind)
-    mechanism = _radio("mechanism", mechanisms, mechanisms[0], "Noise: ", bind=bind)
-    post = _radio("post", posts, default_post, "Then: ", bind=bind)
-    chosen = (alt.datum.epsilon == epsilon) & (alt.datum.mechanism == mechanism) & (alt.datum.post == post)
+    mechanism = _radio("mechanism", list(range(len(mechanisms))), 0, "Noise: ", bind=bind, labels=mechanisms)
+    post = _radio("post", list(range(len(posts))), default_post, "Then: ", bind=bind, labels=posts)
+    chosen = (alt.datum.epsilon == epsilon) & (alt.datum.m == mechanism) & (alt.datum.p == post)
     y = alt.Y("group:N", sort=order, title=None, scale=alt.Scale(domain=order))
     y_bare = alt.Y("group:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=None)
-    base = alt.Chart(data).transform_filter(chosen)
-    whole = base.transform_filter(alt.datum.service == ALL_SERVICES)
+    whole = alt.Chart(group_rows).transform_filter(chosen)
     step = alt.Step(26)
+    x_error = alt.X(
+        "shown:Q",
+        title="Relative error of published counts",
+        scale=alt.Scale(type="log", domain=[0.001, 10]),
+        axis=alt.Axis(format="~%", values=[0.001, 0.01, 0.1, 1, 10]),
+    )
+    colour = alt.Color(
+        "kind:N",
+        title="Count",
+        scale=alt.Scale(domain=list(KIND_COLOURS), range=list(KIND_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
 
-    errors = (
-        base.transform_filter("isValid(datum.rel_error) && datum.rel_error > 0")
-        .transform_calculate(shown="clamp(datum.rel_error, 0.001, 10)")
-        .mark_point(filled=True, opacity=0.9)
-        .encode(
-            y=y,
-            x=alt.X(
-                "shown:Q",
-                title="Relative error of published counts",
-                scale=alt.Scale(type="log", domain=[0.001, 10]),
-                axis=alt.Axis(format="~%", values=[0.001, 0.01, 0.1, 1, 10]),
-            ),
-            color=alt.Color(
-                "kind:N",
-                title="Count",
-                scale=alt.Scale(domain=list(KIND_COLOURS), range=list(KIND_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            size=alt.Size("kind:N", scale=alt.Scale(domain=list(KIND_COLOURS), range=[40, 110]), legend=None),
-            tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("service:N", title="Service"),
-                alt.Tooltip("published:Q", title="One noisy release", format=","),
-                alt.Tooltip("rel_error:Q", title="Mean relative error", format=".1%"),
-                alt.Tooltip("rate_rel_error:Q", title="Rate's relative error", format=".1%"),
-            ],
+    def error_layer(data: pd.DataFrame, kind: str, size: int) -> Any:
+        return (
+            alt.Chart(data)
+            .transform_filter(chosen)
+            .transform_filter("isValid(datum.rel_error) && datum.rel_error > 0")
+            .transform_calculate(shown="clamp(datum.rel_error, 0.001, 10)", kind=f"'{kind}'")
+            .mark_point(filled=True, opacity=0.9, size=size)
+            .encode(
+                y=y,
+                x=x_error,
+                color=colour,
+                tooltip=[
+                    alt.Tooltip("group:N", title="Group"),
+                    alt.Tooltip("service:N" if kind != ALL_SERVICES else "kind:N", title="Service"),
+                    alt.Tooltip("published:Q", title="One noisy release", format=","),
+                    alt.Tooltip("rel_error:Q", title="Mean relative error", format=".1%"),
+                ],
+            )
         )
-        .properties(width=200, height=step)
+
+    errors = alt.layer(error_layer(cells, "One service", 40), error_layer(group_rows, ALL_SERVICES, 110)).properties(
+        width=200, height=step
     )
     interval = whole.mark_rule(color=charts.PALETTE[0], strokeWidth=3).encode(
         y=y_bare,
@@ -209,7 +214,7 @@ def noise_chart(table: pd.DataFrame, *, bind: bool = True, headline: str = "CW r
         description=(
             "For each race and ethnicity group, from largest relative error to smallest: the relative error of its "
             "noisy counts, the 95% interval of its rate ratio to the county, the share of releases in which its rank "
-            "moves, and how many of its cells suppression at 11 would hide instead."
+            "moves, and how many of its cells suppression would hide instead."
         ),
         subtitle=[
             "Young people (0-24) in contact with five services; one release protects cells, totals and group sizes.",
