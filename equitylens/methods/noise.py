@@ -200,6 +200,7 @@ def _project_columns(cells: FloatArray, totals: FloatArray) -> FloatArray:
     steps = np.arange(1, values.shape[-1] + 1)
     fits = ordered - cumulative / steps > 0
     last = values.shape[-1] - 1 - np.argmax(fits[..., ::-1], axis=-1)
+    last = np.where(fits.any(axis=-1), last, 0)  # a total of zero: every cell goes to zero
     shift = np.take_along_axis(cumulative, last[..., None], axis=-1) / (last[..., None] + 1)
     return np.moveaxis(np.maximum(values - shift, 0.0), -1, -2)
 
