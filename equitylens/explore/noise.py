@@ -23,7 +23,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from equitylens.explore import scenarios
 from equitylens.methods import noise, suppress
 from equitylens.methods.validation import check_counts, check_table, check_whole_number
 from equitylens.viz import noise as noise_chart
@@ -33,7 +32,6 @@ DRAWS: Final = 200
 SEED: Final = 20200401  # Census Day 2020; any fixed number would do
 HEADLINE_SERVICE: Final = "CW report"
 ALL_SERVICES: Final = noise_chart.ALL_SERVICES
-SUPPRESSION_METHOD: Final = scenarios.METHODS[2]  # primary + complementary: the safe kind
 CELL_SHOWN: Final = "Shown"
 CELL_HIDDEN: Final = "Hidden"
 
@@ -166,15 +164,12 @@ def scenario_table(
 
 
 def _suppressed(counts: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Which cells primary + complementary suppression hides at ``threshold`` (groups x services)."""
-    table = scenarios.suppression(counts, thresholds=(threshold,))
-    chosen = table[
-        (table["method"] == SUPPRESSION_METHOD)
-        & (table["race_ethnicity"] != scenarios.TOTAL)
-        & (table["service"] != scenarios.TOTAL)
-    ]
-    hidden = chosen["state"].isin([scenarios.CELL_PROTECTED, scenarios.CELL_NARROWED, scenarios.CELL_RECOVERED])
-    return chosen.assign(hidden=hidden).pivot(index="race_ethnicity", columns="service", values="hidden")
+    """Which cells primary + complementary suppression hides at ``threshold`` (groups x services):
+    the same cells the suppression explorable hides under that method."""
+    dims = ["race_ethnicity", "service"]
+    cells = counts.assign(race_ethnicity=counts["race_ethnicity"].astype(str), service=counts["service"].astype(str))
+    result = suppress.complementary(cells, dims=dims, count="n", threshold=threshold)
+    return result.pivot(index="race_ethnicity", columns="service", values="suppressed")
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
