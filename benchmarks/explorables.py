@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from equitylens.data import load, synth  # noqa: E402
 from equitylens.explore import forms, scenarios  # noqa: E402
+from equitylens.explore import noise as explore_noise  # noqa: E402
 
 
 def median_seconds(action: Callable[[], object], repeat: int = 50) -> float:
@@ -60,6 +61,7 @@ def browser_updates(repeat: int = 50) -> dict[str, float]:
         "disaggregation": ("level", ["Race and ethnicity", "Race \u00d7 gender", "+ neighbourhood"]),
         "suppression": ("k", [5, 11, 20]),
         "comparison": ("reference", list(scenarios.REFERENCE_CHOICES.values())),
+        "noise": ("epsilon", [0.1, 1.0, 10.0]),
     }
     results = {}
     with sync_playwright() as playwright:
@@ -69,7 +71,7 @@ def browser_updates(repeat: int = 50) -> dict[str, float]:
         )
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/book/labs/choices.html", wait_until="networkidle")
-        page.wait_for_function("window.equitylensViews && Object.keys(window.equitylensViews).length >= 3")
+        page.wait_for_function(f"window.equitylensViews && Object.keys(window.equitylensViews).length >= {len(moves)}")
         for index, (name, (signal, values)) in enumerate(moves.items()):
             timings = page.evaluate(
                 """async ([index, signal, values, repeat]) => {
@@ -109,6 +111,9 @@ def main() -> None:
         "disaggregation": lambda: scenarios.disaggregation(youth, outcome="placed"),
         "suppression": lambda: scenarios.suppression(scenarios.service_counts(county)),
         "comparison": lambda: scenarios.comparison(county),
+        "noise": lambda: explore_noise.scenario_table(
+            scenarios.service_counts(county), population=explore_noise.group_sizes(county)
+        ),
     }
     tables = {}
     for name, build in builders.items():
@@ -120,6 +125,7 @@ def main() -> None:
         "disaggregation": (forms.live_disaggregation(tables["disaggregation"], outcome_label="Placed"), "level"),
         "suppression": (forms.live_suppression(tables["suppression"]), "k"),
         "comparison": (forms.live_comparison(tables["comparison"]), "reference"),
+        "noise": (explore_noise.live_form(tables["noise"]), "epsilon"),
     }
     for name, (form, control_name) in live_forms.items():
         control = form.controls[control_name]
