@@ -29,12 +29,15 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 
 book: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/jupyter-book build . --keep-going
+	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.book.build --keep-going
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n 2 --dist loadgroup
+
+check: $(STAMP)
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests -p no:cacheprovider -n 2 -m "not book" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check equitylens tests

@@ -71,6 +71,21 @@ CHROMIUM_FLAGS = [
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: needs Debian's chromium (skipped, with a message, without it)")
+    config.addinivalue_line("markers", "book: needs the built book (added to every test that uses built_book)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests for ``pytest -n 2 --dist loadgroup`` (``make test``).
+
+    The cells of one notebook share a kernel, so they run on one worker, in order; every test
+    that needs the built book runs on one worker too, so the book is built once.
+    """
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
+            item.add_marker(pytest.mark.xdist_group(name="built-book"))
+        elif item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group(name=item.path.as_posix()))
 
 
 @pytest.fixture(scope="session")
