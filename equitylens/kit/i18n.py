@@ -35,6 +35,11 @@ LANGUAGES: Final[dict[str, str]] = {"en": "English", "es": "Español"}
 #: Editions not yet reviewed by speakers of the language from the community: printed as a draft.
 DRAFTS: Final[frozenset[str]] = frozenset({"es"})
 PROJECT: Final = "Equity Lens"
+HEADER: Final = (
+    "# Translations of the Equity Lens kit's printed materials (cards, handouts, check-in survey,\n"
+    "# self-assessment). Keyed by the English text; update with `python -m equitylens.kit.translate update LANG`.\n"
+    "# A draft until Spanish-speaking community members have reviewed it (see i18n.DRAFTS)."
+)
 
 
 def normalise(text: str) -> str:
@@ -112,7 +117,7 @@ def translator(lang: str = SOURCE_LANGUAGE, *, folder: Path | str | None = None)
 
 def template(messages: Iterable[tuple[str, str]]) -> Catalog:
     """A catalog of English ``(text, where)`` pairs with empty translations (a ``.pot``)."""
-    catalog = Catalog(project=PROJECT, domain=DOMAIN, charset="utf-8")
+    catalog = Catalog(project=PROJECT, domain=DOMAIN, charset="utf-8", header_comment=HEADER)
     for text, where in messages:
         key = normalise(text)
         if key:
@@ -131,10 +136,11 @@ def update(lang: str, messages: Iterable[tuple[str, str]], *, folder: Path | str
     file = catalog_path(lang, folder=folder)
     if file.is_file():
         catalog = read_catalog(lang, folder=folder)
+        catalog.header_comment = HEADER
         catalog.update(fresh, no_fuzzy_matching=True)
         catalog.obsolete.clear()
     else:
-        catalog = Catalog(locale=lang, project=PROJECT, domain=DOMAIN, charset="utf-8")
+        catalog = Catalog(locale=lang, project=PROJECT, domain=DOMAIN, charset="utf-8", header_comment=HEADER)
         catalog.update(fresh, no_fuzzy_matching=True)
     file.parent.mkdir(parents=True, exist_ok=True)
     with file.open("wb") as handle:
