@@ -89,7 +89,7 @@ body {{ margin: 0; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-se
 .note .label {{ font-size: 8pt; text-transform: uppercase; letter-spacing: 0.04em; color: #333; }}
 .note .label em {{ text-transform: none; letter-spacing: 0; }}
 .note .why {{ font-size: 11.5pt; line-height: 1.25; margin-top: 0.03in; }}
-.draft {{ position: absolute; right: 0.12in; bottom: 0.3in; font-size: 7pt; color: #444; font-style: italic; }}
+.draft {{ font-size: 7pt; color: #333; font-style: italic; padding: 0 0.12in 0.03in; text-align: right; }}
 .empty {{ border: none; }}
 """
 

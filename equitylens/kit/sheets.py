@@ -68,7 +68,7 @@ h3 { font-size: 11pt; margin: 0.12in 0 0.04in; }
 table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
 th, td { border-bottom: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
 td.box, th.box { text-align: center; width: 0.55in; }
-.scale td.box { font-size: 12pt; }
+.scale { font-size: 11pt; } .scale td.box { font-size: 13pt; }
 ul { margin: 0.03in 0 0.03in 0.2in; padding: 0; }
 li { margin: 0.02in 0; }
 .line { border-bottom: 1px solid #555; height: 0.35in; }
