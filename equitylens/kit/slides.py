@@ -309,8 +309,9 @@ main { height: 100%%; display: flex; flex-direction: column; }
 .slide td, .slide th { border-bottom: 1px solid #999; padding: 0.2rem 0.8rem; text-align: left; }
 .story { border-left: 0.4rem solid %(colour)s; padding-left: 1rem; }
 .story .place { font-weight: normal; }
-.chart { overflow-x: auto; zoom: 1.2; }
-.count { color: #333; font-size: 1rem; }
+.chart { overflow-x: auto; }
+@media screen { .chart { zoom: 1.2; } }
+.count { color: #fff; font-size: 1rem; }
 aside.notes { background: #fffbe6; color: #111; border-top: 2px solid #333; padding: 0.6rem 3rem; max-height: 35%%;
   overflow: auto; font-size: 1.1rem; }
 aside.notes[hidden] { display: none; }
@@ -322,6 +323,7 @@ nav .help { font-size: 1rem; margin-left: auto; }
   nav, aside.notes { display: none !important; }
   .slide, .slide[hidden] { display: block !important; width: %(w)s; height: %(h)s; overflow: hidden;
     page-break-after: always; }
+  .slide:last-of-type { page-break-after: auto; }
 }
 """
 
@@ -374,7 +376,7 @@ def deck_html(slides: Sequence[Slide], *, title: str, colour: str = charts.NEUTR
         level = "h1" if i == 0 else "h2"
         notes = sheets.markdown_html(slide.notes) if slide.notes else ""
         sections.append(
-            f'<section class="slide slide-{slide.kind}" aria-label="{html.escape(slide.title, quote=True)}"'
+            f'<section class="slide slide-{slide.kind}" tabindex="0" aria-label="{html.escape(slide.title, quote=True)}"'
             f"{' hidden' if i else ''}><{level}>{html.escape(slide.title)}</{level}>{slide.body}"
             f'<template class="slide-notes">{notes}</template></section>'
         )
