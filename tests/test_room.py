@@ -34,7 +34,10 @@ PROJECTOR = {"width": 1280, "height": 720}
 
 def test_every_string_has_a_spanish_translation():
     missing = translate.untranslated("es")
-    assert not missing, f"{len(missing)} string(s) without a translation; run `python -m equitylens.kit.translate update es` and fill in:\n" + "\n".join(missing[:20])
+    assert not missing, (
+        f"{len(missing)} string(s) without a translation; "
+        "run `python -m equitylens.kit.translate update es` and fill in:\n" + "\n".join(missing[:20])
+    )
 
 
 def test_translations_keep_their_placeholders_and_the_catalog_has_no_stale_strings():
@@ -44,7 +47,9 @@ def test_translations_keep_their_placeholders_and_the_catalog_has_no_stale_strin
     assert ids == current, f"stale: {sorted(ids - current)[:5]}; new: {sorted(current - ids)[:5]}"
     for message in catalog:
         if message.id:
-            assert set(PLACEHOLDER.findall(str(message.id))) == set(PLACEHOLDER.findall(str(message.string))), message.id
+            assert set(PLACEHOLDER.findall(str(message.id))) == set(PLACEHOLDER.findall(str(message.string))), (
+                message.id
+            )
 
 
 def test_a_missing_translation_falls_back_to_english_and_is_reported(tmp_path):
@@ -167,8 +172,15 @@ def test_cards_print_in_english_and_spanish_on_letter_and_a4(pdf, tmp_path):
     assert "Card 1" in front and "from the paper, table 1" in front.lower() and "Planning" in front
     assert "Positive practice" in back and "Problematic practice" in back and "kit's note" in back.lower()
     es = _text(pdf.PdfReader(spanish[0]))
-    for word in ("tarjeta 1", "del artículo, tabla 1", "práctica problemática", "nota del kit", "planificación",
-                 "pequeños", "borrador de traducción para revisión"):
+    for word in (
+        "tarjeta 1",
+        "del artículo, tabla 1",
+        "práctica problemática",
+        "nota del kit",
+        "planificación",
+        "pequeños",
+        "borrador de traducción para revisión",
+    ):
         assert word in es.lower(), word
 
 
@@ -183,7 +195,13 @@ def test_spanish_handouts_survey_and_self_assessment(pdf, tmp_path):
     assert 1 <= len(reader.pages) <= 2
     text = _text(reader)
     t = i18n.translator("es")
-    for word in ("Sesión 3", "Ideas clave", "Para llevar al trabajo", t(plan.meta["goals"][0]), "Borrador de traducción"):
+    for word in (
+        "Sesión 3",
+        "Ideas clave",
+        "Para llevar al trabajo",
+        t(plan.meta["goals"][0]),
+        "Borrador de traducción",
+    ):
         assert word in text, word
     survey = pdf.PdfReader(forms[0])
     assert len(survey.pages) == 1
@@ -196,7 +214,7 @@ def test_spanish_handouts_survey_and_self_assessment(pdf, tmp_path):
 @pytest.fixture(scope="module")
 def decks(pdf, tmp_path_factory):
     folder = tmp_path_factory.mktemp("slides")
-    written = slides.make_slides(folder, plans=["access"], stages="analysis,access", minutes=120, pdf=False)
+    written = slides.make_slides(folder, plans=["access"], stages="access", minutes=60, pdf=False)
     return {p.stem: p for p in written}
 
 
@@ -210,8 +228,14 @@ def test_each_deck_loads_offline_and_passes_axe(decks):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=PROJECTOR)
         offsite: list[str] = []
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-                   else (offsite.append(r.request.url), r.abort()))
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(("file:", "data:", "blob:"))
+                else (offsite.append(r.request.url), r.abort())
+            ),
+        )
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         for name, path in decks.items():
@@ -219,7 +243,9 @@ def test_each_deck_loads_offline_and_passes_axe(decks):
             charts_ = page.evaluate("document.querySelectorAll('.equitylens-chart').length")
             page.wait_for_function(
                 "document.querySelectorAll('.equitylens-chart svg[role=img]').length === "
-                "document.querySelectorAll('.equitylens-chart').length", timeout=30_000)
+                "document.querySelectorAll('.equitylens-chart').length",
+                timeout=30_000,
+            )
             # Every slide at once (as the print view shows them) for axe and the chart text check.
             page.evaluate("document.querySelectorAll('section.slide').forEach(s => { s.hidden = false; })")
             response = axe.run(page, options={"resultTypes": ["violations"]}).response
@@ -241,7 +267,9 @@ def test_each_deck_loads_offline_and_passes_axe(decks):
             # Keys move through the deck and N shows the facilitator script.
             page.evaluate("window.equitylensDeck.show(0)")
             page.keyboard.press("ArrowRight")
-            assert page.evaluate("document.querySelectorAll('section.slide:not([hidden])')[0].getAttribute('aria-label')") != page.evaluate("document.querySelector('section.slide').getAttribute('aria-label')")
+            assert page.evaluate(
+                "document.querySelectorAll('section.slide:not([hidden])')[0].getAttribute('aria-label')"
+            ) != page.evaluate("document.querySelector('section.slide').getAttribute('aria-label')")
             page.keyboard.press("n")
             assert page.evaluate("!document.getElementById('notes').hidden")
             if name == "03-access":

@@ -136,7 +136,7 @@ def handout_html(plan: workshops.Plan, *, lang: str = "en") -> str:
     title = t(LABELS["session"]).format(session=meta["session"], title=t(plan.title))
     line = t(LABELS["meta"]).format(minutes=plan.minutes, stage=t(_stage_title(plan)))
     body = (
-        f"<h1>{e(title)}</h1>{_draft(t)}<p class=\"meta\">{e(line)}</p>"
+        f'<h1>{e(title)}</h1>{_draft(t)}<p class="meta">{e(line)}</p>'
         f"<h2>{e(t(LABELS['goals']))}</h2><ul>{goals}</ul>"
         f"<h2>{e(t(LABELS['agenda']))}</h2><table><thead><tr><th>{e(t(LABELS['start']))}</th>"
         f"<th>{e(t(LABELS['minutes']))}</th><th>{e(t(LABELS['activity']))}</th></tr></thead><tbody>{rows}</tbody></table>"
@@ -183,14 +183,12 @@ def selfassess_html(*, lang: str = "en") -> str:
     heads = "".join(f'<th class="box">{e(t(r))}</th>' for r in selfassess.RATINGS)
     parts: list[str] = []
     for stage, rows in positive.groupby("stage", sort=False):
-        lines = "".join(
-            f"<tr><td>{e(t(r.text))}"
-            + (f" {e(', '.join(t(i) for i in r.items))}." if r.items else "")
-            + "</td>"
-            + "".join(f'<td class="box">{BOX}</td>' for _ in selfassess.RATINGS)
-            + "</tr>"
-            for r in rows.itertuples()
-        )
+        boxes = "".join(f'<td class="box">{BOX}</td>' for _ in selfassess.RATINGS)
+        lines = ""
+        for row in workshops.records(rows):
+            items: list[str] = list(row["items"])
+            listed = f" {e(', '.join(t(i) for i in items))}." if items else ""
+            lines += f"<tr><td>{e(t(str(row['text'])))}{listed}</td>{boxes}</tr>"
         colour = cards.STAGE_COLOURS[str(stage)]
         title = t(str(rows["stage_title"].iloc[0]))
         parts.append(
@@ -198,7 +196,7 @@ def selfassess_html(*, lang: str = "en") -> str:
             f"<table><thead><tr><th>{e(t(LABELS['practice']))}</th>{heads}</tr></thead><tbody>{lines}</tbody></table></div>"
         )
     body = (
-        f"<h1>{e(t(LABELS['self_title']))}</h1>{_draft(t)}<p class=\"meta\">{e(t(LABELS['team']))}</p>"
+        f'<h1>{e(t(LABELS["self_title"]))}</h1>{_draft(t)}<p class="meta">{e(t(LABELS["team"]))}</p>'
         f"<p>{e(t(LABELS['self_intro']))}</p>{''.join(parts)}"
     )
     t.warn()

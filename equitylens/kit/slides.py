@@ -33,7 +33,7 @@ from typing import Any, Final
 import altair as alt
 import pandas as pd
 
-from equitylens.data import content, load
+from equitylens.data import content, load, paths
 from equitylens.explore import scenarios
 from equitylens.kit import cards, checkin, printing, sheets, workshops
 from equitylens.viz import charts
@@ -226,7 +226,7 @@ def _agenda_table(table: pd.DataFrame) -> str:
         f"<tr><td>{workshops._clock(int(r['start']))}</td><td>{r['minutes']}</td><td>{html.escape(str(r['title']))}</td></tr>"
         for r in workshops.records(table)
     )
-    head = "".join(f"<th scope=\"col\">{sheets.LABELS[k]}</th>" for k in ("start", "minutes", "activity"))
+    head = "".join(f'<th scope="col">{sheets.LABELS[k]}</th>' for k in ("start", "minutes", "activity"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -284,10 +284,12 @@ def session_slides(session: pd.DataFrame, *, title: str | None = None) -> list[S
                 slides.append(slide)
     points = [p for plan in plans for p in sheets.bullets(plan.section("Key points"))]
     checks = [c for plan in plans for c in sheets.bullets(plan.section("Take back to work"))]
-    return slides + [
+    close = _part(script_parts(plans[-1]), CLOSE)[1]
+    return [
+        *slides,
         Slide("closing", sheets.LABELS["key_points"], _ul(points)),
         survey_slide(),
-        Slide("closing", sheets.LABELS["take_back"], _ul(checks), _part(script_parts(plans[-1]), CLOSE)[1]),
+        Slide("closing", sheets.LABELS["take_back"], _ul(checks), close),
     ]
 
 
@@ -359,12 +361,22 @@ _JS: Final = """
 
 @functools.cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed in one script (the book's bundle), for offline decks."""
+    """Vega, Vega-Lite and Vega-Embed in one script (the book's bundle), for offline decks.
+
+    Made by ``vl_convert`` for the Vega-Lite version Altair writes, wrapped in a scope of its own,
+    and kept in ``_build/`` so that later builds reuse it.
+    """
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    cache = paths.BUILD_DIR / f".vega-bundle-{version}-vl-convert-{getattr(vl_convert, '__version__', '')}.js"
+    if cache.is_file():
+        return cache.read_text(encoding="utf-8")
     text: str = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
-    return "(function () {\n" + text + "\n})();\n"
+    wrapped = "(function () {\n" + text + "\n})();\n"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(wrapped, encoding="utf-8")
+    return wrapped
 
 
 def deck_html(slides: Sequence[Slide], *, title: str, colour: str = charts.NEUTRAL) -> str:
@@ -375,8 +387,9 @@ def deck_html(slides: Sequence[Slide], *, title: str, colour: str = charts.NEUTR
     for i, slide in enumerate(slides):
         level = "h1" if i == 0 else "h2"
         notes = sheets.markdown_html(slide.notes) if slide.notes else ""
+        label = html.escape(slide.title, quote=True)
         sections.append(
-            f'<section class="slide slide-{slide.kind}" tabindex="0" aria-label="{html.escape(slide.title, quote=True)}"'
+            f'<section class="slide slide-{slide.kind}" tabindex="0" aria-label="{label}"'
             f"{' hidden' if i else ''}><{level}>{html.escape(slide.title)}</{level}>{slide.body}"
             f'<template class="slide-notes">{notes}</template></section>'
         )
