@@ -156,21 +156,17 @@ def _text(reader: Any) -> str:
 
 
 @pytest.mark.browser
-def test_cards_print_in_english_and_spanish_on_letter_and_a4(pdf, tmp_path):
+def test_spanish_cards_print_on_letter_and_a4(pdf, tmp_path):
     from equitylens.kit import printing
 
     pages = cards.sheets_needed(len(cards.deck()))
-    english = printing.make_cards(tmp_path / "en")
+    # The English deck's pages, sizes and words are checked in tests/test_workshops.py.
     spanish = printing.make_cards(printing.edition_folder(tmp_path, "es"), lang="es")
     assert [p.name for p in spanish] == ["cards-letter.pdf", "cards-a4.pdf"] and spanish[0].parent.name == "es"
-    for path, size in zip(english + spanish, [(612, 792), (595, 842)] * 2, strict=True):
+    for path, size in zip(spanish, [(612, 792), (595, 842)], strict=True):
         reader = pdf.PdfReader(path)
         assert len(reader.pages) == pages
         assert tuple(round(float(v)) for v in reader.pages[0].mediabox[2:]) == size
-    first = pdf.PdfReader(english[0])
-    front, back = (" ".join(first.pages[i].extract_text().split()) for i in (0, 1))
-    assert "Card 1" in front and "from the paper, table 1" in front.lower() and "Planning" in front
-    assert "Positive practice" in back and "Problematic practice" in back and "kit's note" in back.lower()
     es = _text(pdf.PdfReader(spanish[0]))
     for word in (
         "tarjeta 1",
