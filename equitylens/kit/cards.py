@@ -3,7 +3,8 @@
 Every card is one side of one row of the paper's practice tables (``book/data/practices.yml``):
 
 * **Front:** a band in the stage's colour with the stage's name in words, the practice in large
-  type marked as the paper's (with its table number), and the card's number, session and activity.
+  type marked as the paper's (with its table number), and the card's number and the session whose
+  card sort uses it.
 * **Back:** the same band; positive or problematic (the paper's sorting) in large type with a mark
   that is not only colour (a tick or a cross, a solid or a striped edge); then the kit's own note on
   why it matters, labelled as the kit's, not the paper's.
@@ -59,6 +60,19 @@ LABELS: Final[dict[str, str]] = {
 }
 MARKS: Final[dict[str, str]] = {"positive": "\u2714", "problematic": "\u2716"}  # heavy tick, heavy cross
 
+#: Shrinks the type of any card body that still overflows, down to :data:`SMALLEST_PT`, before printing.
+SMALLEST_PT: Final = 10
+_FIT: Final = """
+document.querySelectorAll(".card .body").forEach(function (body) {
+  var text = body.querySelector(".practice, .why");
+  var size = parseFloat(getComputedStyle(text).fontSize) * 0.75;
+  while (body.scrollHeight > body.clientHeight + 1 && size > %(smallest)s) {
+    size -= 0.5;
+    text.style.fontSize = size + "pt";
+  }
+});
+"""
+
 _CSS: Final = """
 @page {{ size: {width} {height}; margin: 0; }}
 * {{ box-sizing: border-box; }}
@@ -72,7 +86,8 @@ body {{ margin: 0; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-se
 .cut.h {{ height: 0.5pt; width: 0.18in; }}
 .card {{ position: relative; border: 0.5pt solid #bbb; display: flex; flex-direction: column; overflow: hidden; }}
 .band {{ padding: 0.06in 0.12in; font-weight: bold; font-size: 11pt; letter-spacing: 0.02em; }}
-.body {{ flex: 1; padding: 0.08in 0.14in 0.04in; display: flex; flex-direction: column; }}
+.body {{ flex: 1; min-height: 0; padding: 0.08in 0.14in 0.04in; display: flex; flex-direction: column;
+  overflow: hidden; }}
 .source {{ font-size: 8pt; color: #333; text-transform: uppercase; letter-spacing: 0.04em; }}
 .practice {{ font-weight: bold; line-height: 1.22; margin-top: 0.06in; }}
 .practice ul {{ margin: 0.04in 0 0 0.16in; padding: 0; font-weight: normal; }}
@@ -95,7 +110,7 @@ body {{ margin: 0; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-se
 
 
 def deck(*, stages: Sequence[str] | None = None, path: Any = None) -> pd.DataFrame:
-    """One row per card: number, stage, stage title, section, side, text, items, why, session.
+    """One row per card: number, stage, stage title, section, side, text, items, why and session.
 
     Each side of each row of the practice tables is a card, numbered through the whole deck;
     ``stages`` keeps only those stages (their numbers stay the same).
@@ -124,9 +139,7 @@ def deck(*, stages: Sequence[str] | None = None, path: Any = None) -> pd.DataFra
     out = pd.DataFrame(rows)
     out.insert(0, "number", range(1, len(out) + 1))
     sessions = {s: workshops.plan_for_stage(s) for s in content.STAGE_IDS}
-    activities = workshops.load_activities().set_index("activity")["title"].to_dict()
     out["session"] = [int(sessions[s].meta["session"]) for s in out["stage"]]
-    out["activity"] = [str(activities.get(f"{s}-cards", "")) for s in out["stage"]]
     return out[out["stage"].isin(chosen)].reset_index(drop=True)
 
 
@@ -138,9 +151,10 @@ def _ink(colour: str) -> str:
     return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
 
 
-def _size(card: dict[str, Any]) -> str:
-    length = len(card["text"]) + sum(len(i) + 8 for i in card["items"])
-    return "size-l" if length <= 120 else "size-m" if length <= 200 else "size-s"
+def _size(card: dict[str, Any], t: i18n.Translator) -> str:
+    """A starting type size from the length of the words (the page's script shrinks what still overflows)."""
+    length = len(t(card["text"])) + sum(max(len(t(i)), 24) for i in card["items"])
+    return "size-l" if length <= 110 else "size-m" if length <= 180 else "size-s"
 
 
 def _band(card: dict[str, Any], t: i18n.Translator) -> str:
@@ -152,7 +166,7 @@ def _band(card: dict[str, Any], t: i18n.Translator) -> str:
 def _foot(card: dict[str, Any], t: i18n.Translator) -> str:
     return (
         f'<div class="foot"><span class="num">{t(LABELS["card"])} {card["number"]}</span>'
-        f"<span>{t(LABELS['session'])} {card['session']} · {html.escape(t(card['activity']))}</span></div>"
+        f"<span>{t(LABELS['session'])} {card['session']}</span></div>"
     )
 
 
@@ -168,7 +182,7 @@ def front_html(card: dict[str, Any], t: i18n.Translator) -> str:
     return (
         f'<div class="card front">{_band(card, t)}<div class="body">'
         f'<div class="source">{html.escape(source)}</div>'
-        f'<div class="practice {_size(card)}">{html.escape(t(card["text"]))}{listed}</div></div>'
+        f'<div class="practice {_size(card, t)}">{html.escape(t(card["text"]))}{listed}</div></div>'
         f"{_draft(t)}{_foot(card, t)}</div>"
     )
 
@@ -229,7 +243,7 @@ def deck_html(*, paper: str = "letter", stages: Sequence[str] | None = None, lan
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(t(LABELS['title']))}</title><style>{css}</style></head>"
-        f"<body>{''.join(sheets)}</body></html>"
+        f"<body>{''.join(sheets)}<script>{_FIT % {'smallest': SMALLEST_PT}}</script></body></html>"
     )
 
 
@@ -249,5 +263,4 @@ def messages() -> list[tuple[str, str]]:
         found.append((card["text"], f"{where} card {card['number']}"))
         found += [(item, f"{where} card {card['number']}") for item in card["items"]]
         found.append((card["why"], f"{where} card {card['number']} (kit's note)"))
-        found.append((card["activity"], "workshops/activities.yml"))
     return found
