@@ -51,7 +51,6 @@ LABELS: Final[dict[str, str]] = {
     "toggle": "Show or hide speaker notes (N)",
     "who": "Who is in the room",
     "help": "Arrows or space to move, N for notes",
-    "scale": "1 = strongly disagree · 5 = strongly agree",
 }
 OUT_DIR: Final[Path] = Path("_build/slides")
 SLIDE_SIZE: Final = ("13.333in", "7.5in")  # 16:9
@@ -208,7 +207,8 @@ def other_slide(heading: str, text: str) -> Slide:
 def survey_slide() -> Slide:
     """The check-in survey's statements, from :data:`equitylens.kit.checkin.QUESTIONS`."""
     items = "".join(f"<li>{html.escape(q)}</li>" for q in checkin.QUESTIONS.values())
-    body = f"<ol>{items}</ol><p>{LABELS['scale']}</p><p>{html.escape(sheets.LABELS['survey_intro'])}</p>"
+    scale = f"1 = {sheets.LABELS['disagree']} · 5 = {sheets.LABELS['agree']}"
+    body = f"<ol>{items}</ol><p>{scale}</p><p>{html.escape(sheets.LABELS['survey_intro'])}</p>"
     return Slide("survey", sheets.LABELS["survey_title"], body)
 
 
