@@ -17,6 +17,7 @@ help:
 	@echo "make doctest    run the examples in equitylens docstrings (pytest --doctest-modules)"
 	@echo "make bench      print timings (data generation, explorables; browser with chromium)"
 	@echo "make student    write the student edition and autograder bundles into _build/student"
+	@echo "make cards      practice cards as PDF (LANG=es for the Spanish edition); also: handouts, slides, workshop"
 	@echo "make clean      remove _build and caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -63,15 +64,21 @@ bench: $(STAMP)
 student: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.kit.assignments student --output _build/student
 
-# Facilitation kit: printable cards and handouts (headless Chromium), and a custom session.
+# Facilitation kit: printable cards and handouts (headless Chromium), slides, and a custom session.
+# LANG=es prints the Spanish edition into _build/print/es/ (see equitylens/kit/i18n.py).
 STAGES  ?= analysis,access
 MINUTES ?= 120
-.PHONY: cards handouts workshop
+# LANG is also the shell's locale (en_US.UTF-8 ...): only a LANG given to make picks an edition.
+EDITION := $(if $(filter command line,$(origin LANG)),$(LANG),en)
+.PHONY: cards handouts workshop slides
 cards: $(STAMP)
-	$(BIN)/python -m equitylens.kit.printing cards --out _build/print
+	$(BIN)/python -m equitylens.kit.printing cards --out _build/print --lang $(EDITION)
 
 handouts: $(STAMP)
-	$(BIN)/python -m equitylens.kit.printing handouts --out _build/print
+	$(BIN)/python -m equitylens.kit.printing handouts --out _build/print --lang $(EDITION)
+
+slides: $(STAMP)
+	$(BIN)/python -m equitylens.kit.slides --out _build/slides --stages "$(STAGES)" --minutes "$(MINUTES)"
 
 workshop: $(STAMP)
 	$(BIN)/python -m equitylens.kit.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
