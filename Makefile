@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help venv book test lint doctest lab data notebooks bench clean student
+.PHONY: help venv book test check lint doctest lab data notebooks bench clean student
 
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
 	@echo "make test       run the whole test suite (pytest + nbval on every notebook)"
+	@echo "make check      lint and the unit tests, without the built book or notebooks (the inner loop)"
 	@echo "make lab        open JupyterLab with live widgets, for trainers"
 	@echo "make data       regenerate datasets/ from the seeded generator"
 	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
@@ -37,7 +38,7 @@ book: $(STAMP)
 test: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n 2 --dist loadgroup
 
-check: $(STAMP)
+check: lint
 	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests -p no:cacheprovider -n 2 -m "not book" -q
 
 lint: $(STAMP)
@@ -48,8 +49,12 @@ lint: $(STAMP)
 doctest: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest --doctest-modules equitylens -p no:cacheprovider
 
+# A room may have no internet: no news pop-up, no extension manager asking PyPI, loopback only.
+LAB_OFFLINE := @jupyterlab/apputils-extension:announcements @jupyterlab/extensionmanager-extension
 lab: $(STAMP)
-	EQUITYLENS_CHARTS=live $(BIN)/jupyter lab book
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(LAB_OFFLINE) >/dev/null 2>&1
+	$(BIN)/jupyter labextension lock --level=sys_prefix $(LAB_OFFLINE) >/dev/null 2>&1
+	EQUITYLENS_CHARTS=live $(BIN)/jupyter lab book --ServerApp.ip=127.0.0.1 --LabApp.news_url=''
 
 data: $(STAMP)
 	$(BIN)/python -m equitylens.data.writer
