@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from equitylens.data import groups
+from equitylens.methods import attack
 from equitylens.methods import suppress as sup
 
 K = sup.DEFAULT_THRESHOLD
@@ -95,7 +96,7 @@ def test_margins_of_a_three_way_table() -> None:
 def test_primary_only_is_recovered_exactly_by_subtraction() -> None:
     # Row 0 has a single small cell: row total minus the published cells gives it away.
     table = grid_table(np.array([[5, 40, 50], [30, 60, 70], [25, 45, 80]]))
-    report = sup.audit(sup.primary(table), dims=["r", "c"])
+    report = attack.intervals(sup.primary(table), dims=["r", "c"])
     assert len(report) == 1
     row = report.iloc[0]
     assert bool(row["exact"]) and bool(row["at_risk"])
@@ -106,14 +107,14 @@ def test_audit_hand_computed_interval() -> None:
     # Everything hidden: cell (0,0) lies in [max(0, R0 + C0 - N), min(R0, C0)] = [0, 23].
     table = grid_table(np.array([[3, 20], [30, 40]]))
     table["suppressed"] = True
-    report = sup.audit(table, dims=["r", "c"])
+    report = attack.intervals(table, dims=["r", "c"])
     first = report.iloc[0]
     assert (first["lower"], first["upper"], first["width"]) == (0, 23, 23)
     # Rectangle of four hidden cells in a bigger table: (0,0) can move by min(b, c)
     # upwards and min(a, d) downwards.
     table = grid_table(np.array([[3, 20, 50], [30, 40, 60], [70, 80, 90]]))
     table["suppressed"] = table["r"].lt(2) & table["c"].lt(2)
-    report = sup.audit(table, dims=["r", "c"]).set_index(["r", "c"])
+    report = attack.intervals(table, dims=["r", "c"]).set_index(["r", "c"])
     assert report.loc[(0, 0), "lower"] == 0
     assert report.loc[(0, 0), "upper"] == 3 + min(20, 30)
     assert not report["exact"].any()
@@ -122,7 +123,7 @@ def test_audit_hand_computed_interval() -> None:
 def test_audit_with_nothing_hidden_is_empty() -> None:
     table = grid_table(np.array([[30, 20], [30, 40]]))
     table["suppressed"] = False
-    report = sup.audit(table, dims=["r", "c"])
+    report = attack.intervals(table, dims=["r", "c"])
     assert report.empty
     assert {"true_value", "lower", "upper", "width", "exact", "at_risk"} <= set(report.columns)
 
@@ -136,7 +137,7 @@ def assert_protected(out: pd.DataFrame, dims: list[str], threshold: int, protect
     assert out.loc[(out["n"] > 0) & (out["n"] < threshold), "suppressed"].all()
     assert (out.loc[~out["suppressed"], "published"] == published).all()
     assert out.loc[out["suppressed"], "published"].isna().all()
-    report = sup.audit(out, dims=dims, protection=protection)
+    report = attack.intervals(out, dims=dims, protection=protection)
     assert not report["at_risk"].any(), report[report["at_risk"]]
     assert not report["exact"].any()
     # With protection >= threshold no hidden cell can be shown to be small.
@@ -185,7 +186,7 @@ def test_best_effort_mode_flags_what_cannot_be_protected() -> None:
     out = sup.complementary(table, dims=["r", "c"], strict=False)
     assert out.attrs["suppression"]["unprotected"] == 3
     assert out.loc[:2, "reason"].str.endswith("cannot be protected)").all()
-    report = sup.audit(out, dims=["r", "c"]).set_index(["r", "c"])
+    report = attack.intervals(out, dims=["r", "c"]).set_index(["r", "c"])
     assert report.loc[[(0, 0), (0, 1), (0, 2)], "at_risk"].all()  # row total 9 gives them away
     assert not report.drop(index=[(0, 0), (0, 1), (0, 2)])["at_risk"].any()
 
@@ -239,7 +240,7 @@ def check_best_effort(table: pd.DataFrame, dims: list[str], threshold: int) -> N
     assert not ((published > 0) & (published < threshold)).any()
     flagged = out["reason"].str.endswith(sup.REASON_UNPROTECTED_SUFFIX)
     assert flagged.sum() == out.attrs["suppression"]["unprotected"] > 0
-    report = sup.audit(out, dims=dims, protection=threshold)
+    report = attack.intervals(out, dims=dims, protection=threshold)
     at_risk = report["at_risk"].to_numpy()
     assert not (at_risk & ~flagged[out["suppressed"]].to_numpy()).any()
 
@@ -255,7 +256,7 @@ def check_random_table(values: np.ndarray, threshold: int) -> None:
         small_margin = ((totals["n"] > 0) & (totals["n"] < threshold)).any()
         everything = table.assign(suppressed=(table["n"] > 0) & (table["n"] < threshold))
         everything["suppressed"] = True
-        report = sup.audit(everything, dims=dims, protection=threshold)
+        report = attack.intervals(everything, dims=dims, protection=threshold)
         small = (table["n"] > 0) & (table["n"] < threshold)
         hopeless = report.loc[small.to_numpy(), "at_risk"].any()
         assert small_margin or hopeless, str(error)
@@ -353,10 +354,10 @@ TABLE = grid_table(np.array([[3, 40], [45, 20]]))
         (lambda: sup.complementary(TABLE, dims=["r", "c"], protection=0), "protection"),
         (lambda: sup.complementary(TABLE, dims=["r", "c"], threshold=0), "threshold"),
         (lambda: sup.complementary(pd.concat([TABLE, TABLE]), dims=["r", "c"]), "dims"),
-        (lambda: sup.audit(TABLE, dims=["r", "c"]), "suppressed"),
-        (lambda: sup.audit(TABLE.assign(suppressed=1), dims=["r", "c"]), "suppressed"),
+        (lambda: attack.intervals(TABLE, dims=["r", "c"]), "suppressed"),
+        (lambda: attack.intervals(TABLE.assign(suppressed=1), dims=["r", "c"]), "suppressed"),
         (
-            lambda: sup.audit(TABLE.assign(suppressed=True), dims=["r", "c"], protection=0),
+            lambda: attack.intervals(TABLE.assign(suppressed=True), dims=["r", "c"], protection=0),
             "protection",
         ),
         (lambda: sup.margins(TABLE, dims=["r", "n"]), "dims"),

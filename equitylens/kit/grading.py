@@ -26,7 +26,7 @@ from typing import Final
 
 import pandas as pd
 
-from equitylens.methods import suppress
+from equitylens.methods import attack, suppress
 
 SUPPRESSED_COLUMN: Final = "suppressed"
 RELIABILITY_COLUMNS: Final[tuple[str, ...]] = ("reliable", "flag", "rse")
@@ -177,7 +177,7 @@ def check_published_table(
     work = table[columns].copy()
     work["n"] = truth
     work[SUPPRESSED_COLUMN] = hidden.to_numpy()
-    found = suppress.audit(work, dims=columns, count="n", suppressed=SUPPRESSED_COLUMN, protection=k)
+    found = attack.intervals(work, dims=columns, count="n", suppressed=SUPPRESSED_COLUMN, protection=k)
     risky = found[found["at_risk"]]
     if len(risky):
         ranges = [
