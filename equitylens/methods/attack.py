@@ -66,7 +66,7 @@ def check_dims(table: pd.DataFrame, dims: str | Sequence[str], count: str) -> li
     return columns
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
     """A numpy scalar as the Python value it holds, for readable messages."""
     return value.item() if isinstance(value, np.generic) else value
 
@@ -100,7 +100,7 @@ class Grid:
         return self.line_cells[self.line_ptr[line] : self.line_ptr[line + 1]]
 
     def where(self, cell: int) -> str:
-        return ", ".join(f"{d}={_plain(v)!r}" for d, v in zip(self.dims, self.labels[cell], strict=True))
+        return ", ".join(f"{d}={plain_value(v)!r}" for d, v in zip(self.dims, self.labels[cell], strict=True))
 
 
 def build_grid(table: pd.DataFrame, dims: list[str], count: str, protection: int = 1) -> Grid:

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from equitylens.data import groups as group_labels
-from equitylens.methods.attack import ERR_DIMS, Grid, bounds, build_grid, check_dims, components
+from equitylens.methods.attack import ERR_DIMS, Grid, bounds, build_grid, check_dims, components, plain_value
 from equitylens.methods.validation import (
     ERR_DUPLICATE_COLUMNS,
     ERR_UNKNOWN_COLUMNS,
@@ -115,11 +115,6 @@ ERR_PROTECTION: Final = (
     "protection={value!r} must be a whole number >= 1 (the narrowest range, in people, an "
     "attacker may be left with for a hidden cell); default: the threshold"
 )
-ERR_PROTECTION: Final = (
-    "protection={value!r} must be a whole number >= 1 (the narrowest range, in people, an "
-    "attacker may be left with for a hidden cell); default: the threshold"
-)
-ERR_COUNTS: Final = "count={value!r} must be a numeric column of whole numbers >= 0 with no missing values"
 ERR_SMALL_MARGIN: Final = (
     "the published margin {where} totals {total}, below threshold={threshold}: margins are "
     "always published, so this would disclose a small count. Combine small groups first "
@@ -159,9 +154,10 @@ def resolve_threshold(threshold: int | str) -> int:
         if threshold in THRESHOLD_PRESETS:
             return THRESHOLD_PRESETS[threshold].threshold
         raise ValueError(ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise ValueError(ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
-    return int(threshold)
+    try:
+        return check_whole_number(threshold, "threshold", minimum=1)
+    except ValueError:
+        raise ValueError(ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS))) from None
 
 
 def _resolve_protection(protection: int | None, threshold: int) -> int:
@@ -171,11 +167,6 @@ def _resolve_protection(protection: int | None, threshold: int) -> int:
         return check_whole_number(protection, "protection", minimum=1)
     except ValueError:
         raise ValueError(ERR_PROTECTION.format(value=protection)) from None
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python value it holds, for readable messages."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_reserved(argument: str, value: str) -> None:
@@ -283,7 +274,7 @@ def _check_small_margins(table: pd.DataFrame, dims: list[str], count: str, k: in
     if len(small):
         row = small.iloc[0]
         kept = [d for d in dims if not pd.isna(row[d])]
-        where = ", ".join(f"{d}={_plain(row[d])!r}" for d in kept) or "grand total"
+        where = ", ".join(f"{d}={plain_value(row[d])!r}" for d in kept) or "grand total"
         raise ValueError(ERR_SMALL_MARGIN.format(where=f"({where})", total=int(row[count]), threshold=k))
 
 
