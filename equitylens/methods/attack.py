@@ -38,6 +38,15 @@ BoolArray = npt.NDArray[np.bool_]
 ALLOWED_DIMS: Final[tuple[int, ...]] = (1, 2, 3)
 # Tolerance when turning LP optima into whole-number bounds.
 LP_TOLERANCE: Final = 1e-6
+# Before solving cell by cell, up to this many pairs of solves push every uncertified cell
+# up or down at once, while each pair certifies at least this share of the cells left.
+SPREAD_ROUNDS: Final = 8
+SPREAD_GAIN: Final = 0.05
+# Tables of more than BLOCK_MIN_CELLS cells are first attacked box by box (boxes of about
+# BLOCK_SIDE levels a side, every cell outside the box taken as known): a range that is wide
+# even then is wide for the real attacker, so only the cells left narrow need the whole table.
+BLOCK_MIN_CELLS: Final = 2000
+BLOCK_SIDE: Final = 10
 
 ERR_DIMS: Final = (
     "dims={value!r} must name {allowed} distinct columns (the table's dimensions), not including the count column"
@@ -91,6 +100,7 @@ class Grid:
     line_cells: IntArray
     incidence: sparse.csr_array  # (lines, cells) 0/1 matrix
     eligible: BoolArray  # cells that could ever be protected, so may serve as complements
+    blocks: IntArray  # (cells, 2): box ids for two ways of cutting the table into boxes
 
     @property
     def n_lines(self) -> int:
@@ -152,7 +162,19 @@ def build_grid(table: pd.DataFrame, dims: list[str], count: str, protection: int
         line_cells=incidence.indices.astype(np.int64),
         incidence=incidence,
         eligible=cap >= protection,
+        blocks=_blocks(codes, sizes),
     )
+
+
+def _blocks(codes: IntArray, sizes: list[int]) -> IntArray:
+    """Cut every dimension into runs of about ``BLOCK_SIDE`` levels, twice (the second cut
+    half a run further on, so a cell at the edge of one box lies inside another)."""
+    out = np.empty((codes.shape[0], 2), dtype=np.int64)
+    for k, shift in enumerate((0, BLOCK_SIDE // 2)):
+        pieces = [max(1, round((size + shift) / BLOCK_SIDE)) for size in sizes]
+        chunk = [(codes[:, j] + shift) * pieces[j] // (sizes[j] + shift) for j in range(len(sizes))]
+        out[:, k] = np.ravel_multi_index(tuple(chunk), tuple(pieces))
+    return out
 
 
 def components(grid: Grid, hidden: BoolArray) -> tuple[IntArray, IntArray]:
@@ -168,133 +190,173 @@ def components(grid: Grid, hidden: BoolArray) -> tuple[IntArray, IntArray]:
 # --- The attacker's LP ------------------------------------------------------------------
 
 
-class _Attacker:
-    """One HiGHS model of a component: ``block @ x == rhs, x >= 0``; only the objective
-    changes between solves, so each solve starts from the previous optimal basis."""
+class Attacker:
+    """The attacker's LP for one table, kept between questions.
 
-    def __init__(self, block: sparse.csc_array, rhs: FloatArray) -> None:
-        self.size = int(block.shape[1])
+    One HiGHS model over every cell: one equation per line (the line's total), each cell
+    ``>= 0``, and each published cell fixed at its value. Hiding or publishing a cell only
+    changes that cell's bounds, and asking about another cell only changes the objective,
+    so every solve starts from the previous optimal basis.
+
+    Every optimal solution is a table the attacker cannot rule out, so it widens the known
+    range of *every* cell for free: the attacker remembers the lowest and highest value
+    seen for each cell, valid until a cell is published (hiding more only adds tables).
+    """
+
+    def __init__(self, grid: Grid, cells: IntArray | None = None) -> None:
+        """The attacker of ``grid``, or of the box of ``cells`` with every other cell known."""
+        self.grid = grid
+        incidence = grid.incidence if cells is None else grid.incidence[:, cells]
+        if cells is not None:
+            incidence = incidence[np.diff(incidence.tocsr().indptr) > 0]
+        self.cells = cells
+        values = grid.values if cells is None else grid.values[cells]
+        size = len(values)
+        self.truth = values.astype(np.float64)
         lp = highspy.HighsLp()
-        lp.num_col_ = self.size
-        lp.num_row_ = int(block.shape[0])
-        lp.col_cost_ = np.zeros(self.size)
-        lp.col_lower_ = np.zeros(self.size)
-        lp.col_upper_ = np.full(self.size, highspy.kHighsInf)
-        lp.row_lower_ = rhs
-        lp.row_upper_ = rhs
+        lp.num_col_ = size
+        lp.num_row_ = int(incidence.shape[0])
+        lp.col_cost_ = np.zeros(size)
+        lp.col_lower_ = self.truth.copy()
+        lp.col_upper_ = self.truth.copy()
+        totals = incidence @ self.truth
+        lp.row_lower_ = totals
+        lp.row_upper_ = totals
+        columns = sparse.csc_array(incidence)
+        columns.sort_indices()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = block.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = block.indices.astype(np.int32)
-        lp.a_matrix_.value_ = block.data.astype(np.float64)
+        lp.a_matrix_.start_ = columns.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = columns.indices.astype(np.int32)
+        lp.a_matrix_.value_ = columns.data.astype(np.float64)
         # The solver core without highspy.Highs's callback wrapper, which prints a banner.
         self.highs = highspy._core._Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", 4)  # primal: only costs change between most solves
         self.highs.passModel(lp)
-        self.costed = -1
+        self.hidden = np.zeros(size, dtype=bool)
+        self.costed = np.zeros(0, dtype=np.int32)
+        self.seen_low = self.truth.copy()
+        self.seen_high = self.truth.copy()
+        self.rng = np.random.default_rng(0)  # objectives for spreading solves: seeded
 
-    def solve(self, target: int, sign: float) -> tuple[float, FloatArray]:
-        """Minimum of ``sign * x[target]`` (times ``sign``) and the optimal ``x``."""
-        if self.costed >= 0:
-            self.highs.changeColCost(self.costed, 0.0)
-        self.highs.changeColCost(target, sign)
-        self.costed = target
+    def _sync(self, hidden: BoolArray) -> None:
+        """Make the model's hidden cells those of ``hidden``."""
+        opened = np.flatnonzero(hidden & ~self.hidden).astype(np.int32)
+        closed = np.flatnonzero(~hidden & self.hidden).astype(np.int32)
+        if len(opened):
+            self.highs.changeColsBounds(
+                len(opened), opened, np.zeros(len(opened)), np.full(len(opened), highspy.kHighsInf)
+            )
+        if len(closed):
+            self.highs.changeColsBounds(len(closed), closed, self.truth[closed], self.truth[closed])
+            self.seen_low = self.truth.copy()  # tables seen so far may break the new fixings
+            self.seen_high = self.truth.copy()
+        self.hidden = hidden.copy()
+
+    def _solve(self, cells: IntArray, costs: FloatArray) -> FloatArray:
+        """An optimal table for ``min costs @ x[cells]``; remembers its values."""
+        if len(self.costed):
+            self.highs.changeColsCost(len(self.costed), self.costed, np.zeros(len(self.costed)))
+        self.costed = cells.astype(np.int32)
+        self.highs.changeColsCost(len(self.costed), self.costed, costs.astype(np.float64))
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - the true table is feasible
             raise RuntimeError(f"attack LP failed: {self.highs.modelStatusToString(status)}")
         x = np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
-        return float(x[target]), x
+        np.minimum(self.seen_low, x, out=self.seen_low)
+        np.maximum(self.seen_high, x, out=self.seen_high)
+        return x
 
+    def _by_blocks(self, hidden: BoolArray, targets: IntArray, enough: int) -> None:
+        """Widen the known ranges of ``targets`` box by box (see ``BLOCK_MIN_CELLS``)."""
+        for blocks in self.grid.blocks.T:
+            low, high = self._known(targets)
+            wanted = np.zeros(len(hidden), dtype=bool)
+            wanted[targets[high - low < enough]] = True
+            if wanted.any():
+                self._boxes(hidden, blocks, wanted, enough)
 
-def bounds(
-    grid: Grid,
-    hidden: BoolArray,
-    targets: IntArray,
-    *,
-    enough: int | None = None,
-    stop_below: int | None = None,
-) -> tuple[IntArray, IntArray]:
-    """Whole-number min and max an attacker can prove for each target (hidden) cell.
-
-    Unknowns are the hidden cells; each line containing one gives the equation "hidden
-    cells in this line sum to the line total minus its published cells". Each connected
-    component of hidden cells is one HiGHS model, solved twice per target with only the
-    objective changed. Every optimal solution is a table the attacker cannot rule out, so
-    it widens the known range of *every* cell of the component for free.
-
-    With ``enough``, a target whose known range is already at least ``enough`` wide is
-    not solved: its returned bounds are then an inner approximation (the true range is at
-    least as wide). Ranges narrower than ``enough`` are always exact. With ``stop_below``,
-    return as soon as one target is found narrower than it (the remaining targets are
-    then reported with the width of their known range, possibly too narrow).
-    """
-    lower = grid.values[targets].astype(np.int64)
-    upper = lower.copy()
-    if len(targets) == 0:
-        return lower, upper
-    hidden_idx, component = components(grid, hidden)
-    position = np.full(len(hidden), -1, dtype=np.int64)
-    position[hidden_idx] = np.arange(len(hidden_idx))
-    sub = grid.incidence[:, hidden_idx].tocsc()
-    rhs_all = grid.incidence[:, hidden_idx] @ grid.values[hidden_idx].astype(np.float64)
-    line_nnz = np.diff(sub.tocsr().indptr)
-    pinned = np.zeros(len(hidden_idx), dtype=bool)  # alone in a line: equals what it leaves
-    alone = np.flatnonzero(line_nnz == 1)
-    if len(alone):
-        pinned[sub.tocsr()[alone].indices] = True
-
-    target_pos = position[targets]
-    order = np.argsort(component[target_pos], kind="stable")
-    comp_of = component[target_pos][order]
-    starts = np.flatnonzero(np.r_[True, comp_of[1:] != comp_of[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        items = order[start:end]
-        members = np.flatnonzero(component == comp_of[start])
-        if len(members) == 1 or pinned[target_pos[items]].all():
-            if stop_below is not None and len(items):
-                return lower, upper  # a pinned target has width 0
-            continue
-        local = np.full(len(hidden_idx), -1, dtype=np.int64)
-        local[members] = np.arange(len(members))
-        block = sub[:, members]
-        rows_used = np.diff(block.tocsr().indptr) > 0
-        block = sparse.csc_array(block.tocsr()[rows_used])
-        attacker = _Attacker(block, rhs_all[rows_used])
-        seen_low = grid.values[hidden_idx[members]].astype(np.float64)
-        seen_high = seen_low.copy()
-
-        def known(j: int) -> tuple[int, int]:
-            return math.ceil(seen_low[j] - LP_TOLERANCE), math.floor(seen_high[j] + LP_TOLERANCE)  # noqa: B023
-
-        for i in items.tolist():
-            j = int(local[target_pos[i]])
-            if pinned[target_pos[i]]:
-                if stop_below is not None:
-                    return lower, upper
+    def _boxes(self, hidden: BoolArray, blocks: IntArray, wanted: BoolArray, enough: int) -> None:
+        order = np.argsort(blocks, kind="stable")
+        starts = np.flatnonzero(np.r_[True, blocks[order][1:] != blocks[order][:-1]])
+        for cells in np.split(order, starts[1:]):
+            inside = np.flatnonzero(wanted[cells])
+            if len(inside) == 0:
                 continue
-            low, high = known(j)
-            if enough is None or high - low < enough:
-                value, x = attacker.solve(j, -1.0)
-                np.minimum(seen_low, x, out=seen_low)
-                np.maximum(seen_high, x, out=seen_high)
-                high = math.floor(value + LP_TOLERANCE)
-                low = known(j)[0]
-            if enough is None or high - low < enough:
-                value, x = attacker.solve(j, 1.0)
-                np.minimum(seen_low, x, out=seen_low)
-                np.maximum(seen_high, x, out=seen_high)
-                low = math.ceil(value - LP_TOLERANCE)
-            lower[i], upper[i] = low, high
-            if stop_below is not None and high - low < stop_below:
+            box = Attacker(self.grid, cells)
+            box.bounds(hidden[cells], inside, enough=enough)
+            # A box's tables, with every cell outside it at its true value, are tables of
+            # the whole problem: what they show is known to the attacker of the whole table.
+            self.seen_low[cells] = np.minimum(self.seen_low[cells], box.seen_low)
+            self.seen_high[cells] = np.maximum(self.seen_high[cells], box.seen_high)
+
+    def _known(self, cells: IntArray) -> tuple[IntArray, IntArray]:
+        low = np.ceil(self.seen_low[cells] - LP_TOLERANCE).astype(np.int64)
+        high = np.floor(self.seen_high[cells] + LP_TOLERANCE).astype(np.int64)
+        return low, high
+
+    def bounds(
+        self,
+        hidden: BoolArray,
+        targets: IntArray,
+        *,
+        enough: int | None = None,
+        stop_below: int | None = None,
+    ) -> tuple[IntArray, IntArray]:
+        """Whole-number min and max an attacker can prove for each target (hidden) cell.
+
+        With ``enough``, a target whose known range is already at least ``enough`` wide
+        is not solved for: its bounds are then an inner approximation (the true range is
+        at least as wide). Ranges narrower than ``enough`` are always exact. With
+        ``stop_below``, return as soon as one target is found narrower than it (later
+        targets are then reported with their known range, possibly too narrow).
+        """
+        targets = np.asarray(targets, dtype=np.int64)
+        self._sync(hidden)
+        if enough is not None and self.cells is None and len(self.grid.values) > BLOCK_MIN_CELLS:
+            self._by_blocks(hidden, targets, enough)
+        if enough is not None and len(targets) > 1:
+            # Spread first: objectives pushing every uncertified target up or down at once
+            # certify most wide cells in a few solves.
+            for _ in range(SPREAD_ROUNDS):
+                low, high = self._known(targets)
+                open_ = targets[high - low < enough]
+                if len(open_) <= 1:
+                    break
+                signs = self.rng.choice([-1.0, 1.0], size=len(open_))
+                self._solve(open_, signs)
+                self._solve(open_, -signs)
+                low, high = self._known(open_)
+                if (high - low >= enough).mean() < SPREAD_GAIN:
+                    break
+        lower = np.empty(len(targets), dtype=np.int64)
+        upper = np.empty(len(targets), dtype=np.int64)
+        for i, cell in enumerate(targets.tolist()):
+            one = np.array([cell], dtype=np.int64)
+            lo, hi = (int(v[0]) for v in self._known(one))
+            if enough is None or hi - lo < enough:
+                hi = math.floor(self._solve(one, np.array([-1.0]))[cell] + LP_TOLERANCE)
+                lo = int(self._known(one)[0][0])
+            if enough is None or hi - lo < enough:
+                lo = math.ceil(self._solve(one, np.array([1.0]))[cell] - LP_TOLERANCE)
+            lower[i], upper[i] = lo, hi
+            if stop_below is not None and hi - lo < stop_below:
+                rest = targets[i + 1 :]
+                lower[i + 1 :], upper[i + 1 :] = self._known(rest)
                 return lower, upper
-        # Targets solved before later solves widened their known range: report the widest.
-        for i in items.tolist():
-            low, high = known(int(local[target_pos[i]]))
-            if enough is not None and upper[i] - lower[i] >= enough:
-                lower[i], upper[i] = min(lower[i], low), max(upper[i], high)
-    return lower, upper
+        if enough is not None:  # later solves may have widened earlier targets' known ranges
+            low, high = self._known(targets)
+            wide = upper - lower >= enough
+            lower[wide] = np.minimum(lower[wide], low[wide])
+            upper[wide] = np.maximum(upper[wide], high[wide])
+        return lower, upper
+
+
+def bounds(grid: Grid, hidden: BoolArray, targets: IntArray) -> tuple[IntArray, IntArray]:
+    """Exact whole-number min and max an attacker can prove for each target (hidden) cell."""
+    return Attacker(grid).bounds(hidden, targets)
 
 
 # --- The attack as a table --------------------------------------------------------------

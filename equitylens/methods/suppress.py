@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from equitylens.data import groups as group_labels
-from equitylens.methods.attack import ERR_DIMS, Grid, bounds, build_grid, check_dims, components, plain_value
+from equitylens.methods.attack import ERR_DIMS, Attacker, Grid, build_grid, check_dims, components, plain_value
 from equitylens.methods.validation import (
     ERR_DUPLICATE_COLUMNS,
     ERR_UNKNOWN_COLUMNS,
@@ -367,6 +367,7 @@ def _component_pool(grid: Grid, hidden: BoolArray, cell: int) -> IntArray:
 
 def _prune(
     grid: Grid,
+    attacker: Attacker,
     hidden: BoolArray,
     is_primary: BoolArray,
     hopeless: BoolArray,
@@ -390,7 +391,7 @@ def _prune(
             continue
         if len(members) == 0:  # linked to no other hidden cell: not protecting anything
             continue
-        lower, upper = bounds(grid, hidden, members, enough=protection, stop_below=protection)
+        lower, upper = attacker.bounds(hidden, members, enough=protection, stop_below=protection)
         if ((upper - lower) < protection).any():
             hidden[cell] = True
 
@@ -519,7 +520,7 @@ def complementary(
     if is_primary.any():
         everything = np.ones(len(hidden), dtype=bool)
         targets = np.flatnonzero(is_primary)
-        lower, upper = bounds(grid, everything, targets, enough=p)
+        lower, upper = Attacker(grid).bounds(everything, targets, enough=p)
         short = np.flatnonzero(upper - lower < p)
         hopeless[targets[short]] = not strict
         if len(short) and strict:
@@ -537,8 +538,9 @@ def complementary(
     line_hidden = (grid.incidence @ hidden.astype(np.float64)).astype(np.int64)
     _fill_single_lines(grid, hidden, line_hidden, is_primary, hopeless, p, strict)
     pending = np.flatnonzero(hidden & ~hopeless)
+    attacker = Attacker(grid)
     while len(pending):
-        lower, upper = bounds(grid, hidden, pending, enough=p)
+        lower, upper = attacker.bounds(hidden, pending, enough=p)
         width = upper - lower
         risky = width < p
         if not risky.any():
@@ -586,7 +588,7 @@ def complementary(
             pending = np.union1d(at_risk[hidden[at_risk]], np.flatnonzero(hidden & ~before))
         pending = pending[~hopeless[pending]]
 
-    _prune(grid, hidden, is_primary, hopeless, p)
+    _prune(grid, attacker, hidden, is_primary, hopeless, p)
 
     out = first
     complement = hidden & ~is_primary
