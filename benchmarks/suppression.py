@@ -1,6 +1,6 @@
 """Time complementary suppression on seeded tables; print a table. Never asserted in tests.
 
-    python benchmarks/suppression.py
+python benchmarks/suppression.py
 """
 
 from __future__ import annotations
@@ -53,12 +53,19 @@ def tables() -> dict[str, tuple[pd.DataFrame, list[str]]]:
     return out
 
 
-# Today's code before this change (commit 51f2dc1, the scipy linprog audit), measured once on
-# 2026-12-03 on 2 shared cores with
-#   python /tmp/old/baseline.py  (suppress.complementary(table, dims=dims), threshold=11)
-# and not re-run here. None: too slow to run (see the note printed below).
+# Today's code before this change (commit 51f2dc1: scipy linprog, stacked LPs rebuilt for
+# every audit), measured once on 2026-12-03 on the shared 2-core machine (load average 6-10,
+# so wall times are inflated) with, for each table above,
+#   start = time.perf_counter(); out = suppress.complementary(table, dims=dims, strict=strict)
+# (threshold 11) run on a copy of suppress.py from 51f2dc1. Not re-run here: (seconds, hidden cells).
+# 25x20x20 was not run: at that commit it scales far past 10x8x12 (52 s here, 340 s in issue 12).
 REFERENCE_DATE = "2026-12-03"
-REFERENCE: dict[str, tuple[float, int] | None] = {}
+REFERENCE: dict[str, tuple[float, int]] = {
+    "40\u00d720": (8.19, 269),
+    "6\u00d75\u00d78": (4.17, 90),
+    "10\u00d78\u00d712": (52.01, 351),
+    "county race\u00d7age\u00d7nbhd": (1816.0, 321),
+}
 
 
 def floor_seconds(table: pd.DataFrame, dims: list[str], repeat: int = 20) -> float:
@@ -73,21 +80,24 @@ def floor_seconds(table: pd.DataFrame, dims: list[str], repeat: int = 20) -> flo
 
 
 def main() -> None:
-    header = f"{'table':<26}{'cells':>7}{'primary':>9}{'new s':>8}{'hidden':>8}{'share':>8}"
+    header = f"{'table':<26}{'cells':>7}{'primary':>9}{'new s':>8}{'cpu s':>8}{'hidden':>8}{'share':>8}"
     header += f"{'old s':>9}{'old share':>11}{'groupby s':>11}"
     print(header)
     for name, (table, dims) in tables().items():
         strict = not name.startswith("county")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = suppress.complementary(table, dims=dims, strict=strict)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         info = out.attrs["suppression"]
         hidden = int(out["suppressed"].sum())
         old = REFERENCE.get(name)
         old_s = f"{old[0]:>9.1f}{old[1] / len(table):>11.3f}" if old else f"{'-':>9}{'-':>11}"
-        line = f"{name:<26}{len(table):>7}{info['primary']:>9}{seconds:>8.2f}{hidden:>8}{hidden / len(table):>8.3f}"
+        line = f"{name:<26}{len(table):>7}{info['primary']:>9}{seconds:>8.2f}{cpu:>8.2f}{hidden:>8}"
+        line += f"{hidden / len(table):>8.3f}"
         print(line + old_s + f"{floor_seconds(table, dims):>11.4f}", flush=True)
-    print(f"old: today's code measured {REFERENCE_DATE} (not re-run). county: strict=False (a margin is below 11).")
+    print(f"old: the code before this change, measured {REFERENCE_DATE} on the shared machine (not re-run);")
+    print("25x20x20 has no old figure: compare its share with 10x8x12 (same Poisson(12) density).")
+    print("county: strict=False (a published margin is below 11, so strict mode refuses the table).")
 
 
 if __name__ == "__main__":

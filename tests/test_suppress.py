@@ -323,7 +323,7 @@ def check_random_table(values: np.ndarray, threshold: int) -> None:
     assert_protected(out, dims, threshold, threshold)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=two_way, threshold=st.sampled_from([5, 10, 11]))
 def test_complementary_two_way_tables_are_protected(values: np.ndarray, threshold: int) -> None:
     check_random_table(values, threshold)
