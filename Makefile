@@ -16,7 +16,7 @@ help:
 	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
 	@echo "make lint       ruff check, ruff format --check and mypy (fails on any finding)"
 	@echo "make doctest    run the examples in equitylens docstrings (pytest --doctest-modules)"
-	@echo "make bench      print timings (data generation, explorables; browser with chromium)"
+	@echo "make bench      print timings (data generation, explorables, suppression; browser with chromium)"
 	@echo "make student    write the student edition and autograder bundles into _build/student"
 	@echo "make cards      practice cards as PDF (LANG=es for the Spanish edition); also: handouts, slides, workshop"
 	@echo "make clean      remove _build and caches (keeps .venv)"
@@ -65,6 +65,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/explorables.py $(if $(wildcard /usr/bin/chromium),--browser,)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/build.py $(BENCH_FLAGS)  # BENCH_FLAGS=--suite also times make test
+	$(BIN)/python benchmarks/suppression.py
 
 student: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.kit.assignments student --output _build/student

@@ -91,10 +91,14 @@ _EXPORTS: Final[dict[str, str]] = {
         ("equivalence_classes", "risk_scenarios", "uniqueness"),
         "equitylens.methods.reidentify",
     ),
+    "intervals": "equitylens.methods.attack",
+    **dict.fromkeys(
+        ("accuracy", "post_process", "release", "sample", "scale_for", "secure_release"),
+        "equitylens.methods.noise",
+    ),
     **dict.fromkeys(
         (
             "ThresholdPreset",
-            "audit",
             "collapse",
             "complementary",
             "margins",
@@ -122,8 +126,8 @@ _EXPORTS: Final[dict[str, str]] = {
 
 __all__ = [
     "ThresholdPreset",
+    "accuracy",
     "as_columns",
-    "audit",
     "bigrams",
     "check_choice",
     "check_confidence",
@@ -146,12 +150,14 @@ __all__ = [
     "hardest_sentences",
     "headline",
     "integrity_issues",
+    "intervals",
     "link",
     "link_quality",
     "margins",
     "metadata_record",
     "missing_race",
     "normalise",
+    "post_process",
     "primary",
     "proportion_interval",
     "prose_of_file",
@@ -162,10 +168,14 @@ __all__ = [
     "rates",
     "rates_from_counts",
     "recorded_race",
+    "release",
     "require_columns",
     "resolve_threshold",
     "risk_scenarios",
     "round_hud",
+    "sample",
+    "scale_for",
+    "secure_release",
     "sentences",
     "simpson_check",
     "summary_indices",
@@ -191,6 +201,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ loads these
+    from equitylens.methods.attack import intervals
     from equitylens.methods.compare import disparities, headline, summary_indices
     from equitylens.methods.disaggregate import (
         describe_simpson,
@@ -201,6 +212,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ load
         simpson_check,
     )
     from equitylens.methods.linkage import bigrams, dice, encode, link, link_quality, normalise, threshold_table
+    from equitylens.methods.noise import accuracy, post_process, release, sample, scale_for, secure_release
     from equitylens.methods.quality import (
         coding_vs_self_report,
         composition,
@@ -224,7 +236,6 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ load
     from equitylens.methods.reidentify import equivalence_classes, risk_scenarios, uniqueness
     from equitylens.methods.suppress import (
         ThresholdPreset,
-        audit,
         collapse,
         complementary,
         margins,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equitylens.data import groups
-from equitylens.methods import disaggregate, suppress
+from equitylens.methods import attack, disaggregate, suppress
 from equitylens.methods.validation import check_table
 
 RULE_LABELS: Final[dict[str, str]] = {
@@ -157,7 +157,7 @@ def suppression(
 
     Row and column totals are always published. For hidden cells, ``lower`` and
     ``upper`` are what an attacker can prove from everything published (the LP audit
-    of ``suppress.audit``). Returns ``threshold``, ``method``, the two dimension
+    of ``attack.intervals``). Returns ``threshold``, ``method``, the two dimension
     columns (totals labelled ``"Total"``), ``shown`` (the text a reader sees),
     ``state`` (one of ``CELL_STATES``), ``lower``, ``upper`` and ``combined`` (the
     groups folded together under "Collapse small groups").
@@ -245,12 +245,12 @@ def _with_totals(
 def _attacked(result: pd.DataFrame, dims: list[str], count: str, k: int, method: str) -> pd.DataFrame:
     cells = _label(result, dims, count, shown=result["published"].astype("string").fillna("hidden"), state=None)
     if result["suppressed"].any():
-        attack = suppress.audit(result, dims=dims, count=count, protection=k)
+        found = attack.intervals(result, dims=dims, count=count, protection=k)
         hidden = result["suppressed"].to_numpy()
-        cells.loc[hidden, "lower"] = attack["lower"].to_numpy()
-        cells.loc[hidden, "upper"] = attack["upper"].to_numpy()
+        cells.loc[hidden, "lower"] = found["lower"].to_numpy()
+        cells.loc[hidden, "upper"] = found["upper"].to_numpy()
         cells.loc[hidden, "state"] = np.where(
-            attack["exact"], CELL_RECOVERED, np.where(attack["at_risk"], CELL_NARROWED, CELL_PROTECTED)
+            found["exact"], CELL_RECOVERED, np.where(found["at_risk"], CELL_NARROWED, CELL_PROTECTED)
         )
     return _with_totals(cells, dims, count, k, method)
 

@@ -26,7 +26,7 @@ from typing import Final
 
 import pandas as pd
 
-from equitylens.methods import suppress
+from equitylens.methods import attack, suppress
 from equitylens.methods.validation import check_frame, require_columns
 
 SUPPRESSED_COLUMN: Final = "suppressed"
@@ -164,7 +164,7 @@ def check_published_table(
     work = table[columns].copy()
     work["n"] = truth
     work[SUPPRESSED_COLUMN] = hidden.to_numpy()
-    found = suppress.audit(work, dims=columns, count="n", suppressed=SUPPRESSED_COLUMN, protection=k)
+    found = attack.intervals(work, dims=columns, count="n", suppressed=SUPPRESSED_COLUMN, protection=k)
     risky = found[found["at_risk"]]
     if len(risky):
         ranges = [

@@ -65,6 +65,9 @@ _ERR_TOTALS: Final = "totals must have one value per column of cells ({columns})
 _ERR_NEEDS_TOTALS: Final = "method='consistent' needs totals: the published total of each column"
 
 
+__all__ = ["accuracy", "post_process", "release", "sample", "scale_for", "secure_release"]
+
+
 def _check_positive(value: object, message: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(message.format(value=value))

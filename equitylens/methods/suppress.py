@@ -1,10 +1,9 @@
-"""Small-cell protection: primary and complementary suppression, rounding, collapsing,
-and an attacker's audit.
+"""Small-cell protection: primary and complementary suppression, rounding and collapsing.
 
 Suppressing the small cells of a table is not enough when its totals are published: a
 hidden cell can often be recomputed by subtraction. :func:`complementary` hides enough
-extra cells that it cannot, and :func:`audit` checks that claim the way an attacker
-would, by linear programming over everything that was published.
+extra cells that it cannot; :func:`equitylens.methods.attack.intervals` checks that claim
+the way an attacker would, by linear programming over everything that was published.
 
 Tables are tidy: one row per cell, the cell's coordinates in ``dims`` columns and its
 count in ``count``.
@@ -21,7 +20,6 @@ count in ``count``.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -29,14 +27,17 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components
 
 from equitylens.data import groups as group_labels
-from equitylens.methods.validation import ERR_DUPLICATE_COLUMNS, ERR_UNKNOWN_COLUMNS
-from equitylens.methods.validation import check_frame as _check_frame
-from equitylens.methods.validation import require_columns as _require_columns
+from equitylens.methods.attack import _ERR_DIMS, Attacker, Grid, build_grid, check_dims, components, plain_value
+from equitylens.methods.validation import (
+    _ERR_DUPLICATE_COLUMNS,
+    _ERR_UNKNOWN_COLUMNS,
+    check_counts,
+    check_frame,
+    check_whole_number,
+    require_columns,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -98,64 +99,56 @@ HUD_BASE: Final = 5
 
 OTHER_RACE_ETHNICITY: Final = "Another race or ethnicity"
 TIMES: Final = " \u00d7 "  # joins dim names in margin labels
-ALLOWED_DIMS: Final[tuple[int, ...]] = (1, 2, 3)
 
 REASON_PRIMARY: Final = "count 1-{top} (primary)"
 REASON_ZERO: Final = "zero (primary, suppress_zeros=True)"
 REASON_COMPLEMENT: Final = "complementary"
 REASON_UNPROTECTED_SUFFIX: Final = "; cannot be protected)"
 
-# Tolerance when turning LP optima into whole-number bounds.
-LP_TOLERANCE: Final = 1e-6
-# Suppressed-cell LPs are stacked block-diagonally into one HiGHS call of at most about
-# this many variables (measured: fastest between 1,000 and 4,000).
-LP_BATCH_VARIABLES: Final = 2000
-
 # --- Error messages ---------------------------------------------------------------------
 
-ERR_THRESHOLD: Final = (
+__all__ = [
+    "ThresholdPreset",
+    "collapse",
+    "complementary",
+    "margins",
+    "primary",
+    "resolve_threshold",
+    "round_hud",
+]
+
+_ERR_THRESHOLD: Final = (
     "threshold={value!r} must be a whole number >= 1 (counts 1 to threshold-1 are "
     "suppressed) or a preset name: {allowed}"
 )
-ERR_PROTECTION: Final = (
+_ERR_PROTECTION: Final = (
     "protection={value!r} must be a whole number >= 1 (the narrowest range, in people, an "
     "attacker may be left with for a hidden cell); default: the threshold"
 )
-ERR_COUNTS: Final = "count={value!r} must be a numeric column of whole numbers >= 0 with no missing values"
-ERR_DIMS: Final = (
-    "dims={value!r} must name {allowed} distinct columns (the table's dimensions), not including the count column"
-)
-ERR_DIM_MISSING: Final = "dims column {value!r} has missing values; label them before suppressing"
-ERR_DUPLICATE_CELLS: Final = (
-    "table has {rows} row(s) repeating a cell of dims={dims!r}; aggregate it to one row per cell first"
-)
-ERR_SUPPRESSED: Final = (
-    "suppressed={value!r} must be a boolean column with no missing values (e.g. from primary() or complementary())"
-)
-ERR_SMALL_MARGIN: Final = (
+_ERR_SMALL_MARGIN: Final = (
     "the published margin {where} totals {total}, below threshold={threshold}: margins are "
     "always published, so this would disclose a small count. Combine small groups first "
     "(collapse()) or use coarser dims."
 )
-ERR_IMPOSSIBLE: Final = (
+_ERR_IMPOSSIBLE: Final = (
     "cannot protect cell {where} (count {value}): even with every cell suppressed, an "
     "attacker who knows the margins can narrow it to {lower}-{upper}, narrower than "
     "protection={protection}. Combine small groups first (collapse()) or use coarser dims."
 )
-ERR_NO_COMPLEMENT: Final = (
+_ERR_NO_COMPLEMENT: Final = (
     "cannot protect cell {where} (count {value}): an attacker can narrow it to "
     "{lower}-{upper}, narrower than protection={protection}, and no published cell is left "
     "whose suppression could widen that. Combine small groups first (collapse()) or use "
     "coarser dims."
 )
-ERR_ALONE_IN_LINE: Final = (
+_ERR_ALONE_IN_LINE: Final = (
     "cannot protect cell {where} (count {value}): it is the only cell in its line along "
     "{dim!r}, so it equals a published margin. Combine groups (collapse()) or drop that "
     "dimension."
 )
-ERR_GROUPS: Final = "groups={value!r} must list at least two distinct values of {dim!r}; available values: {allowed}"
-ERR_INTO: Final = "into={value!r} is already a value of {dim!r} that is not being combined; choose a new label"
-ERR_RESERVED: Final = "{argument}={value!r} clashes with an output column name; rename it"
+_ERR_GROUPS: Final = "groups={value!r} must list at least two distinct values of {dim!r}; available values: {allowed}"
+_ERR_INTO: Final = "into={value!r} is already a value of {dim!r} that is not being combined; choose a new label"
+_ERR_RESERVED: Final = "{argument}={value!r} clashes with an output column name; rename it"
 
 
 # --- Validation helpers -----------------------------------------------------------------
@@ -170,54 +163,25 @@ def resolve_threshold(threshold: int | str) -> int:
     if isinstance(threshold, str):
         if threshold in THRESHOLD_PRESETS:
             return THRESHOLD_PRESETS[threshold].threshold
-        raise ValueError(ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise ValueError(ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
-    return int(threshold)
+        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
+    try:
+        return check_whole_number(threshold, "threshold", minimum=1)
+    except ValueError:
+        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS))) from None
 
 
 def _resolve_protection(protection: int | None, threshold: int) -> int:
     if protection is None:
         return threshold
-    if isinstance(protection, bool) or not isinstance(protection, (int, np.integer)) or protection < 1:
-        raise ValueError(ERR_PROTECTION.format(value=protection))
-    return int(protection)
-
-
-def _counts(table: pd.DataFrame, count: str) -> IntArray:
-    _require_columns(table, [count], "count")
-    series = table[count]
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise ValueError(ERR_COUNTS.format(value=count))
-    if series.isna().any():
-        raise ValueError(ERR_COUNTS.format(value=count))
-    values = series.to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(ERR_COUNTS.format(value=count))
-    if not np.array_equal(values, np.round(values)):
-        raise ValueError(ERR_COUNTS.format(value=count))
-    return values.astype(np.int64)
-
-
-def _dims(table: pd.DataFrame, dims: Sequence[str], count: str) -> list[str]:
-    columns = [dims] if isinstance(dims, str) else list(dims)
-    if len(columns) not in ALLOWED_DIMS or len(set(columns)) != len(columns) or count in columns:
-        raise ValueError(ERR_DIMS.format(value=dims, allowed=" or ".join(map(str, ALLOWED_DIMS))))
-    _require_columns(table, columns, "dims")
-    for column in columns:
-        if table[column].isna().any():
-            raise ValueError(ERR_DIM_MISSING.format(value=column))
-    return columns
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python value it holds, for readable messages."""
-    return value.item() if isinstance(value, np.generic) else value
+    try:
+        return check_whole_number(protection, "protection", minimum=1)
+    except ValueError:
+        raise ValueError(_ERR_PROTECTION.format(value=protection)) from None
 
 
 def _check_reserved(argument: str, value: str) -> None:
     if value in ("suppressed", "published", "reason"):
-        raise ValueError(ERR_RESERVED.format(argument=argument, value=value))
+        raise ValueError(_ERR_RESERVED.format(argument=argument, value=value))
 
 
 # --- Primary suppression ----------------------------------------------------------------
@@ -252,10 +216,10 @@ def primary(
         where suppressed) and ``reason`` ("" when published).
 
     Primary suppression alone is not safe when totals are published: see
-    :func:`complementary` and :func:`audit`.
+    :func:`complementary` and :func:`equitylens.methods.attack.intervals`.
     """
-    table = _check_frame(table)
-    values = _counts(table, count)
+    table = check_frame(table)
+    values = check_counts(table, count)
     _check_reserved("count", count)
     k = resolve_threshold(threshold)
     small = (values > 0) & (values < k)
@@ -271,182 +235,7 @@ def primary(
     return out
 
 
-# --- Table structure: cells and lines ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """A table as cells and lines (sets of cells differing in exactly one dimension).
-
-    Every published margin of a d-dimensional table is a sum of line totals, so the line
-    totals carry all the information the margins do.
-    """
-
-    dims: list[str]
-    labels: list[tuple[object, ...]]  # each cell's coordinates, for messages
-    values: IntArray  # true counts, one per cell
-    cell_lines: IntArray  # (cells, d): the line id of each cell along each dimension
-    line_dim: IntArray  # which dimension varies along each line
-    line_ptr: IntArray  # CSR pointers: cells of line l are line_cells[ptr[l]:ptr[l+1]]
-    line_cells: IntArray
-    incidence: sparse.csr_array  # (lines, cells) 0/1 matrix
-    eligible: BoolArray  # cells that could ever be protected, so may serve as complements
-
-    @property
-    def n_lines(self) -> int:
-        return int(self.line_dim.shape[0])
-
-    def cells_of(self, line: int) -> IntArray:
-        return self.line_cells[self.line_ptr[line] : self.line_ptr[line + 1]]
-
-    def where(self, cell: int) -> str:
-        return ", ".join(f"{d}={_plain(v)!r}" for d, v in zip(self.dims, self.labels[cell], strict=True))
-
-
-def _build_grid(table: pd.DataFrame, dims: list[str], count: str, protection: int = 1) -> _Grid:
-    values = _counts(table, count)
-    n = len(table)
-    codes = np.empty((n, len(dims)), dtype=np.int64)
-    sizes: list[int] = []
-    for j, column in enumerate(dims):
-        col_codes, uniques = pd.factorize(table[column], sort=True)
-        codes[:, j] = col_codes
-        sizes.append(max(len(uniques), 1))
-    flat = np.ravel_multi_index(tuple(codes.T), tuple(sizes))
-    repeated = n - len(np.unique(flat))
-    if repeated:
-        raise ValueError(ERR_DUPLICATE_CELLS.format(rows=repeated, dims=dims))
-
-    cell_lines = np.empty((n, len(dims)), dtype=np.int64)
-    line_dim_parts: list[IntArray] = []
-    offset = 0
-    for j in range(len(dims)):
-        others = [i for i in range(len(dims)) if i != j]
-        if others:
-            key = np.ravel_multi_index(tuple(codes[:, i] for i in others), tuple(sizes[i] for i in others))
-        else:
-            key = np.zeros(n, dtype=np.int64)
-        _, inverse = np.unique(key, return_inverse=True)
-        inverse = inverse.reshape(-1).astype(np.int64)
-        n_j = int(inverse.max()) + 1
-        cell_lines[:, j] = inverse + offset
-        line_dim_parts.append(np.full(n_j, j, dtype=np.int64))
-        offset += n_j
-    line_dim = np.concatenate(line_dim_parts)
-    rows = cell_lines.reshape(-1)
-    cols = np.repeat(np.arange(n, dtype=np.int64), len(dims))
-    incidence = sparse.csr_array((np.ones(rows.shape[0]), (rows, cols)), shape=(offset, n))
-    incidence.sort_indices()
-    labels = list(table[dims].itertuples(index=False, name=None))
-    # A cell can never be narrowed less than its smallest line total allows.
-    line_total = incidence @ values.astype(np.float64)
-    cap = line_total[cell_lines].min(axis=1)
-    return _Grid(
-        dims=dims,
-        labels=labels,
-        values=values,
-        cell_lines=cell_lines,
-        line_dim=line_dim,
-        line_ptr=incidence.indptr.astype(np.int64),
-        line_cells=incidence.indices.astype(np.int64),
-        incidence=incidence,
-        eligible=cap >= protection,
-    )
-
-
-# --- The attacker's LP ------------------------------------------------------------------
-
-
-def _solve_batch(
-    matrix: sparse.csr_array, rhs: npt.NDArray[np.float64], jobs: list[tuple[int, float]]
-) -> npt.NDArray[np.float64]:
-    """Optimum of ``sign * x[target]`` subject to ``matrix @ x == rhs, x >= 0`` per job.
-
-    Independent LPs are stacked block-diagonally (one copy of the constraints per job) so
-    HiGHS solves many small problems in one call; separable blocks are optimised
-    independently, so each block's optimum is that job's answer.
-    """
-    m = matrix.shape[1]
-    per_call = max(1, LP_BATCH_VARIABLES // max(m, 1))
-    out = np.empty(len(jobs), dtype=np.float64)
-    for start in range(0, len(jobs), per_call):
-        chunk = jobs[start : start + per_call]
-        k = len(chunk)
-        stacked = sparse.kron(sparse.eye_array(k, format="csr"), matrix, format="csr")
-        cost = np.zeros(k * m)
-        for q, (target, sign) in enumerate(chunk):
-            cost[q * m + target] = sign
-        result = linprog(
-            cost,
-            A_eq=stacked,
-            b_eq=np.tile(rhs, k),
-            bounds=(0, None),
-            method="highs",
-        )
-        if result.status != 0:  # pragma: no cover - the true table is always feasible
-            raise RuntimeError(f"audit LP failed: {result.message}")
-        solution = np.asarray(result.x, dtype=np.float64).reshape(k, m)
-        for q, (target, _) in enumerate(chunk):
-            out[start + q] = solution[q, target]
-    return out
-
-
-def _feasible_bounds(grid: _Grid, hidden: BoolArray, targets: IntArray) -> tuple[IntArray, IntArray]:
-    """Whole-number min and max an attacker can prove for each target (hidden) cell.
-
-    Unknowns are the hidden cells; each line containing one gives the equation "hidden
-    cells in this line sum to the line total minus its published cells". Hidden cells
-    are split into connected components (cells linked through shared lines), and each
-    target's two LPs involve only its own component.
-    """
-    lower = np.empty(len(targets), dtype=np.int64)
-    upper = np.empty(len(targets), dtype=np.int64)
-    if len(targets) == 0:
-        return lower, upper
-    hidden_idx = np.flatnonzero(hidden)
-    position = np.full(len(hidden), -1, dtype=np.int64)
-    position[hidden_idx] = np.arange(len(hidden_idx))
-    sub = grid.incidence[:, hidden_idx].tocsr()
-    line_nnz = np.diff(sub.indptr)
-    sub = sub[line_nnz > 0].tocsr()
-    rhs_all = sub @ grid.values[hidden_idx].astype(np.float64)
-
-    # A hidden cell alone in one of its lines is pinned exactly: no LP needed.
-    alone_lines = np.diff(sub.indptr) == 1
-    pinned = np.zeros(len(hidden_idx), dtype=bool)
-    pinned[sub.indices[sub.indptr[:-1][alone_lines]]] = True
-
-    adjacency = (sub.T @ sub).tocsr()
-    _, component = connected_components(adjacency, directed=False)
-    target_pos = position[targets]
-    jobs_by_component: dict[int, list[int]] = {}
-    for i, pos in enumerate(target_pos):
-        if pinned[pos]:
-            lower[i] = upper[i] = grid.values[targets[i]]
-        else:
-            jobs_by_component.setdefault(int(component[pos]), []).append(i)
-
-    csc = sub.tocsc()
-    for comp, items in jobs_by_component.items():
-        members = np.flatnonzero(component == comp)
-        local = np.full(len(hidden_idx), -1, dtype=np.int64)
-        local[members] = np.arange(len(members))
-        block = csc[:, members].tocsr()
-        rows_used = np.diff(block.indptr) > 0
-        block = block[rows_used].tocsr()
-        rhs = rhs_all[rows_used]
-        jobs: list[tuple[int, float]] = []
-        for i in items:
-            jobs.append((int(local[target_pos[i]]), 1.0))
-            jobs.append((int(local[target_pos[i]]), -1.0))
-        optima = _solve_batch(block, rhs, jobs)
-        for j, i in enumerate(items):
-            lower[i] = math.ceil(optima[2 * j] - LP_TOLERANCE)
-            upper[i] = math.floor(optima[2 * j + 1] + LP_TOLERANCE)
-    return lower, upper
-
-
-# --- Margins and audit ------------------------------------------------------------------
+# --- Margins ------------------------------------------------------------------
 
 
 def margins(table: pd.DataFrame, *, dims: Sequence[str], count: str = "n") -> pd.DataFrame:
@@ -462,9 +251,9 @@ def margins(table: pd.DataFrame, *, dims: Sequence[str], count: str = "n") -> pd
         ``"grand total"``), the ``dims`` columns (missing where summed over) and
         ``count``. Highest-order margins first.
     """
-    table = _check_frame(table)
-    columns = _dims(table, dims, count)
-    values = _counts(table, count)
+    table = check_frame(table)
+    columns = check_dims(table, dims, count)
+    values = check_counts(table, count)
     work = table[columns].copy()
     work[count] = values
     parts: list[pd.DataFrame] = []
@@ -495,69 +284,20 @@ def _check_small_margins(table: pd.DataFrame, dims: list[str], count: str, k: in
     if len(small):
         row = small.iloc[0]
         kept = [d for d in dims if not pd.isna(row[d])]
-        where = ", ".join(f"{d}={_plain(row[d])!r}" for d in kept) or "grand total"
-        raise ValueError(ERR_SMALL_MARGIN.format(where=f"({where})", total=int(row[count]), threshold=k))
-
-
-def audit(
-    table: pd.DataFrame,
-    *,
-    dims: Sequence[str],
-    count: str = "n",
-    suppressed: str = "suppressed",
-    protection: int = DEFAULT_THRESHOLD,
-) -> pd.DataFrame:
-    """Play the attacker: how tightly can each hidden cell be pinned down?
-
-    The attacker knows every published cell, every margin (see :func:`margins`), that
-    counts are never negative, and which cells are hidden. For each hidden cell two
-    linear programs (``scipy.optimize.linprog``, HiGHS) find the smallest and largest
-    value consistent with all of that. Combinations of ``dims`` absent from the table
-    are treated as known zeros (the attacker's strongest reading).
-
-    This is the LP relaxation: bounds are rounded inward to whole numbers, which is
-    exact for 1-D and 2-D tables; in 3-D an attacker using integer programming could
-    occasionally do slightly better.
-
-    Returns
-    -------
-    DataFrame
-        One row per hidden cell: the ``dims`` columns, ``true_value``, ``lower``,
-        ``upper``, ``width`` (upper - lower), ``exact`` (lower == upper: recovered) and
-        ``at_risk`` (width < ``protection``).
-    """
-    table = _check_frame(table)
-    columns = _dims(table, dims, count)
-    _require_columns(table, [suppressed], "suppressed")
-    flags = table[suppressed]
-    if not pd.api.types.is_bool_dtype(flags) or flags.isna().any():
-        raise ValueError(ERR_SUPPRESSED.format(value=suppressed))
-    if isinstance(protection, bool) or not isinstance(protection, (int, np.integer)) or protection < 1:
-        raise ValueError(ERR_PROTECTION.format(value=protection))
-    grid = _build_grid(table, columns, count)
-    hidden = flags.to_numpy(dtype=bool)
-    targets = np.flatnonzero(hidden)
-    lower, upper = _feasible_bounds(grid, hidden, targets)
-    out = table.iloc[targets][columns].reset_index(drop=True)
-    out["true_value"] = grid.values[targets]
-    out["lower"] = lower
-    out["upper"] = upper
-    out["width"] = upper - lower
-    out["exact"] = lower == upper
-    out["at_risk"] = (upper - lower) < int(protection)
-    return out
+        where = ", ".join(f"{d}={plain_value(row[d])!r}" for d in kept) or "grand total"
+        raise ValueError(_ERR_SMALL_MARGIN.format(where=f"({where})", total=int(row[count]), threshold=k))
 
 
 # --- Complementary suppression ----------------------------------------------------------
 
 
-def _candidate_key(grid: _Grid, line_hidden: IntArray, cell: int, gap: int) -> tuple[int, int, int, int]:
+def _candidate_key(grid: Grid, line_hidden: IntArray, cell: int, gap: int) -> tuple[int, int, int, int]:
     value = int(grid.values[cell])
     opens = int((line_hidden[grid.cell_lines[cell]] == 0).sum())
     return (int(value < gap), opens, value, cell)
 
 
-def _best_candidate(grid: _Grid, hidden: BoolArray, line_hidden: IntArray, pool: IntArray, gap: int) -> int | None:
+def _best_candidate(grid: Grid, hidden: BoolArray, line_hidden: IntArray, pool: IntArray, gap: int) -> int | None:
     pool = pool[~hidden[pool] & grid.eligible[pool]]
     if len(pool) == 0:
         return None
@@ -565,12 +305,12 @@ def _best_candidate(grid: _Grid, hidden: BoolArray, line_hidden: IntArray, pool:
     return min(keys)[3]
 
 
-def _hide(grid: _Grid, hidden: BoolArray, line_hidden: IntArray, cell: int) -> None:
+def _hide(grid: Grid, hidden: BoolArray, line_hidden: IntArray, cell: int) -> None:
     hidden[cell] = True
     line_hidden[grid.cell_lines[cell]] += 1
 
 
-def _release(grid: _Grid, hidden: BoolArray, line_hidden: IntArray, cell: int) -> None:
+def _release(grid: Grid, hidden: BoolArray, line_hidden: IntArray, cell: int) -> None:
     """Publish a complementary cell again and never pick it again."""
     hidden[cell] = False
     line_hidden[grid.cell_lines[cell]] -= 1
@@ -578,7 +318,7 @@ def _release(grid: _Grid, hidden: BoolArray, line_hidden: IntArray, cell: int) -
 
 
 def _fill_single_lines(
-    grid: _Grid,
+    grid: Grid,
     hidden: BoolArray,
     line_hidden: IntArray,
     is_primary: BoolArray,
@@ -615,7 +355,7 @@ def _fill_single_lines(
             continue
         if choice is None:
             raise ValueError(
-                ERR_ALONE_IN_LINE.format(
+                _ERR_ALONE_IN_LINE.format(
                     where=f"({grid.where(lonely)})",
                     value=int(grid.values[lonely]),
                     dim=grid.dims[int(grid.line_dim[line])],
@@ -626,11 +366,9 @@ def _fill_single_lines(
     return released
 
 
-def _component_pool(grid: _Grid, hidden: BoolArray, cell: int) -> IntArray:
+def _component_pool(grid: Grid, hidden: BoolArray, cell: int) -> IntArray:
     """Cells sharing a line with any hidden cell connected to ``cell``."""
-    hidden_idx = np.flatnonzero(hidden)
-    sub = grid.incidence[:, hidden_idx].tocsr()
-    _, component = connected_components((sub.T @ sub).tocsr(), directed=False)
+    hidden_idx, component = components(grid, hidden)
     mine = component[np.searchsorted(hidden_idx, cell)]
     members = hidden_idx[component == mine]
     lines = np.unique(grid.cell_lines[members].reshape(-1))
@@ -638,7 +376,8 @@ def _component_pool(grid: _Grid, hidden: BoolArray, cell: int) -> IntArray:
 
 
 def _prune(
-    grid: _Grid,
+    grid: Grid,
+    attacker: Attacker,
     hidden: BoolArray,
     is_primary: BoolArray,
     hopeless: BoolArray,
@@ -653,9 +392,7 @@ def _prune(
     extra = np.flatnonzero(hidden & ~is_primary)
     for cell in extra[np.argsort(-grid.values[extra], kind="stable")].tolist():
         lines = grid.cell_lines[cell]
-        hidden_idx = np.flatnonzero(hidden)
-        sub = grid.incidence[:, hidden_idx].tocsr()
-        _, component = connected_components((sub.T @ sub).tocsr(), directed=False)
+        hidden_idx, component = components(grid, hidden)
         mine = component[np.searchsorted(hidden_idx, cell)]
         members = hidden_idx[(component == mine) & (hidden_idx != cell) & ~hopeless[hidden_idx]]
         hidden[cell] = False
@@ -664,13 +401,13 @@ def _prune(
             continue
         if len(members) == 0:  # linked to no other hidden cell: not protecting anything
             continue
-        lower, upper = _feasible_bounds(grid, hidden, members)
+        lower, upper = attacker.bounds(hidden, members, enough=protection, stop_below=protection)
         if ((upper - lower) < protection).any():
             hidden[cell] = True
 
 
 def _complement_for(
-    grid: _Grid,
+    grid: Grid,
     hidden: BoolArray,
     line_hidden: IntArray,
     cell: int,
@@ -722,7 +459,7 @@ def complementary(
     in 3-D every 2-D and 1-D margin too) and only inner cells are ever hidden.
 
     *Protected* means: an attacker who knows every published cell, every margin, and
-    that counts are non-negative (see :func:`audit`) cannot narrow any hidden cell to a
+    that counts are non-negative (see :func:`equitylens.methods.attack.intervals`) cannot narrow any hidden cell to a
     range narrower than ``protection`` people (default: the threshold). Because a range
     starts at 0 or more, a width of at least the threshold also means the attacker can
     never prove a hidden cell is small (its upper bound reaches the threshold), let
@@ -765,7 +502,7 @@ def complementary(
     With ``strict=False`` nothing is refused: small margins are published anyway,
     primary cells that cannot be protected are still hidden (reason ends "cannot be
     protected") but no complements are spent on them, and every other cell is protected
-    as usual. Use it to *show* why a table is unsafe (then :func:`audit` reports those
+    as usual. Use it to *show* why a table is unsafe (then :func:`equitylens.methods.attack.intervals` reports those
     cells as at risk), never to publish one.
 
     Returns
@@ -776,12 +513,12 @@ def complementary(
         the threshold, protection, the number and total of hidden cells and how many
         primary cells could not be protected (always 0 when ``strict``).
     """
-    table = _check_frame(table)
-    columns = _dims(table, dims, count)
+    table = check_frame(table)
+    columns = check_dims(table, dims, count)
     _check_reserved("count", count)
     k = resolve_threshold(threshold)
     p = _resolve_protection(protection, k)
-    grid = _build_grid(table, columns, count, p)
+    grid = build_grid(table, columns, count, p)
     if strict:
         _check_small_margins(table, columns, count, k)
 
@@ -793,13 +530,13 @@ def complementary(
     if is_primary.any():
         everything = np.ones(len(hidden), dtype=bool)
         targets = np.flatnonzero(is_primary)
-        lower, upper = _feasible_bounds(grid, everything, targets)
+        lower, upper = Attacker(grid).bounds(everything, targets, enough=p)
         short = np.flatnonzero(upper - lower < p)
         hopeless[targets[short]] = not strict
         if len(short) and strict:
             cell = int(targets[short[0]])
             raise ValueError(
-                ERR_IMPOSSIBLE.format(
+                _ERR_IMPOSSIBLE.format(
                     where=f"({grid.where(cell)})",
                     value=int(grid.values[cell]),
                     lower=int(lower[short[0]]),
@@ -811,8 +548,9 @@ def complementary(
     line_hidden = (grid.incidence @ hidden.astype(np.float64)).astype(np.int64)
     _fill_single_lines(grid, hidden, line_hidden, is_primary, hopeless, p, strict)
     pending = np.flatnonzero(hidden & ~hopeless)
+    attacker = Attacker(grid)
     while len(pending):
-        lower, upper = _feasible_bounds(grid, hidden, pending)
+        lower, upper = attacker.bounds(hidden, pending, enough=p)
         width = upper - lower
         risky = width < p
         if not risky.any():
@@ -843,7 +581,7 @@ def complementary(
             if choice is None:
                 where = np.flatnonzero(pending == cell)[0]
                 raise ValueError(
-                    ERR_NO_COMPLEMENT.format(
+                    _ERR_NO_COMPLEMENT.format(
                         where=f"({grid.where(cell)})",
                         value=int(grid.values[cell]),
                         lower=int(lower[where]),
@@ -860,7 +598,7 @@ def complementary(
             pending = np.union1d(at_risk[hidden[at_risk]], np.flatnonzero(hidden & ~before))
         pending = pending[~hopeless[pending]]
 
-    _prune(grid, hidden, is_primary, hopeless, p)
+    _prune(grid, attacker, hidden, is_primary, hopeless, p)
 
     out = first
     complement = hidden & ~is_primary
@@ -900,8 +638,8 @@ def round_hud(table: pd.DataFrame, *, count: str = "n") -> pd.DataFrame:
     >>> round_hud(pd.DataFrame({"n": [0, 3, 7, 8, 12, 13, 864]}))["rounded"].tolist()
     [0, 4, 4, 10, 10, 15, 865]
     """
-    table = _check_frame(table)
-    values = _counts(table, count)
+    table = check_frame(table)
+    values = check_counts(table, count)
     nearest = HUD_BASE * ((values + HUD_BASE // 2) // HUD_BASE)
     rounded = np.where(values == 0, 0, np.where(values <= HUD_SMALL_MAX, HUD_SMALL_VALUE, nearest))
     out = table.copy()
@@ -935,25 +673,25 @@ def collapse(
     Combining hides the combined groups' own rates: it is a last resort after asking the
     community which combination (if any) it accepts.
     """
-    table = _check_frame(table)
+    table = check_frame(table)
     counts = [count] if isinstance(count, str) else list(count)
     if not counts or len(set(counts)) != len(counts):
-        raise ValueError(ERR_DUPLICATE_COLUMNS.format(argument="count", value=count))
+        raise ValueError(_ERR_DUPLICATE_COLUMNS.format(argument="count", value=count))
     if not isinstance(dim, str):
         raise ValueError(
-            ERR_UNKNOWN_COLUMNS.format(argument="dim", missing=[dim], allowed=list(map(str, table.columns)))
+            _ERR_UNKNOWN_COLUMNS.format(argument="dim", missing=[dim], allowed=list(map(str, table.columns)))
         )
-    _require_columns(table, [dim], "dim")
+    require_columns(table, [dim], "dim")
     if dim in counts:
-        raise ValueError(ERR_DIMS.format(value=dim, allowed="1"))
+        raise ValueError(_ERR_DIMS.format(value=dim, allowed="1"))
     for column in counts:
-        _counts(table, column)
+        check_counts(table, column)
     present = list(pd.unique(table[dim].dropna()))
     chosen = [groups] if isinstance(groups, str) else list(groups)
     if len(chosen) < 2 or len(set(map(str, chosen))) != len(chosen) or any(g not in present for g in chosen):
-        raise ValueError(ERR_GROUPS.format(value=groups, dim=dim, allowed=present))
+        raise ValueError(_ERR_GROUPS.format(value=groups, dim=dim, allowed=present))
     if into in present and into not in chosen:
-        raise ValueError(ERR_INTO.format(value=into, dim=dim))
+        raise ValueError(_ERR_INTO.format(value=into, dim=dim))
 
     original = table[dim].dtype
     if isinstance(original, pd.CategoricalDtype):

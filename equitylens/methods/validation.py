@@ -30,9 +30,6 @@ _ERR_EMPTY: Final = "{argument} is empty; pass a table with at least one row"
 _ERR_UNKNOWN_COLUMNS: Final = "{argument}: column(s) {missing} not found; available columns: {allowed}"
 _ERR_DUPLICATE_COLUMNS: Final = "{argument} lists a column more than once: {value!r}"
 # Old public names, kept only because methods/suppress.py (being rewritten elsewhere) still
-# imports them; not in __all__. Delete once suppress.py calls require_columns/as_columns.
-ERR_UNKNOWN_COLUMNS: Final = _ERR_UNKNOWN_COLUMNS
-ERR_DUPLICATE_COLUMNS: Final = _ERR_DUPLICATE_COLUMNS
 
 
 def check_frame(frame: object, argument: str = "table") -> pd.DataFrame:
