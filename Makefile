@@ -66,7 +66,7 @@ handouts: $(STAMP)
 	$(BIN)/python -m equitylens.kit.printing handouts --out _build/print
 
 workshop: $(STAMP)
-	$(BIN)/python -m equitylens.kit.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
+	$(BIN)/python -m equitylens.kit.sessions build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -67,10 +67,8 @@ def imports_of(module: str, source: str, is_package: bool = False) -> list[list[
         if isinstance(node, ast.Import):
             found.extend([alias.name] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                target = _resolve_relative(module, is_package, node.level, node.module)
-            else:
-                target = node.module or ""
+            relative = _resolve_relative(module, is_package, node.level, node.module)
+            target = relative if node.level else node.module or ""
             names = [f"{target}.{alias.name}" for alias in node.names if alias.name != "*"]
             found.append([target, *names])
     return found
@@ -92,9 +90,7 @@ def _resolve(name: str, sources: dict[str, str]) -> str | None:
     return ".".join(parts) or None
 
 
-def _internal_edges(
-    sources: dict[str, str], packages: set[str]
-) -> dict[str, list[tuple[str, str]]]:
+def _internal_edges(sources: dict[str, str], packages: set[str]) -> dict[str, list[tuple[str, str]]]:
     """Per module, (imported module of the package, the name as the import wrote it) pairs."""
     edges: dict[str, list[tuple[str, str]]] = {}
     for module, source in sources.items():
@@ -173,9 +169,7 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 def layer_problems(sources: dict[str, str], packages: set[str] | None = None) -> list[str]:
     """Every breach of the layering rules in ``sources`` (dotted name -> source), as messages."""
     if packages is None:
-        packages = {
-            name for name in sources if any(other.startswith(name + ".") for other in sources)
-        }
+        packages = {name for name in sources if any(other.startswith(name + ".") for other in sources)}
     problems: list[str] = []
     for module in sorted(sources):
         if module != PACKAGE and layer_of(module) is None:
@@ -188,9 +182,7 @@ def layer_problems(sources: dict[str, str], packages: set[str] | None = None) ->
         for target, written in targets:
             target_layer = layer_of(target)
             if target_layer is not None and LAYERS[target_layer] > LAYERS[layer]:
-                problems.append(
-                    f"{module} ({layer}) imports {written} from the higher layer {target_layer}"
-                )
+                problems.append(f"{module} ({layer}) imports {written} from the higher layer {target_layer}")
         if layer == "methods":
             for statement in imports_of(module, sources[module], module in packages):
                 impure = [
@@ -226,9 +218,7 @@ def test_checker_reports_upward_imports_cycles_impurity_and_strays() -> None:
         "equitylens.data": "",
         "equitylens.data.paths": "ROOT = 1\n",
         "equitylens.methods": "",
-        "equitylens.methods.rates": (
-            "def rate():\n    from equitylens.viz.charts import bar\n    return bar\n"
-        ),
+        "equitylens.methods.rates": ("def rate():\n    from equitylens.viz.charts import bar\n    return bar\n"),
         "equitylens.methods.pure": "import altair as alt\nfrom ..data import paths\n",
         "equitylens.viz": "",
         "equitylens.viz.charts": "def bar():\n    pass\n",
@@ -240,10 +230,7 @@ def test_checker_reports_upward_imports_cycles_impurity_and_strays() -> None:
     }
     problems = layer_problems(sources)
     text = "\n".join(problems)
-    assert (
-        "equitylens.methods.rates (methods) imports equitylens.viz.charts.bar "
-        "from the higher layer viz" in text
-    )
+    assert "equitylens.methods.rates (methods) imports equitylens.viz.charts.bar from the higher layer viz" in text
     assert (
         "import cycle among equitylens.stages.one, equitylens.stages.two: "
         "equitylens.stages.one imports equitylens.stages.two; "

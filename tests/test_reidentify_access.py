@@ -7,6 +7,7 @@ import pytest
 
 from equitylens.methods import reidentify
 from equitylens.stages import access
+from equitylens.viz import privacy
 
 
 def tiny() -> pd.DataFrame:
@@ -37,7 +38,7 @@ def test_equivalence_classes_and_uniqueness_by_hand():
 def test_uniqueness_rejects_bad_arguments():
     with pytest.raises(ValueError, match="k must"):
         reidentify.uniqueness(tiny(), quasi=["age"], k=1)
-    with pytest.raises(ValueError, match="no column"):
+    with pytest.raises(ValueError, match="not found"):
         reidentify.uniqueness(tiny(), quasi=["postcode"])
 
 
@@ -49,7 +50,7 @@ def test_risk_scenarios_grow_with_detail():
     assert coarse["share_unique"].item() == 0
     assert fine["share_unique"].item() > 0
     assert len(everyone) == 3 * 3 * 2 * 2
-    spec = reidentify.risk_chart(table, population="Tiny").to_dict()
+    spec = privacy.risk_chart(table, population="Tiny").to_dict()
     assert {p["name"] for p in spec["params"]} == {"geography", "age", "race", "gender", "k"}
 
 

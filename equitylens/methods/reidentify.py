@@ -9,20 +9,19 @@ could re-identify.
 
 ``equivalence_classes`` and ``uniqueness`` measure one choice of quasi-identifiers;
 ``risk_scenarios`` measures every choice at once (by group too), for the static
-chart of ``risk_chart`` with bound controls.
+chart with bound controls (``equitylens.viz.privacy.risk_chart``).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-import altair as alt
 import pandas as pd
 
 from equitylens.methods import disaggregate
-from equitylens.viz import charts
+from equitylens.methods.validation import check_table
 
 EVERYONE: Final = "Everyone"
 # Levels of detail for the two graded quasi-identifiers: label -> column (None = not released).
@@ -34,14 +33,6 @@ GEOGRAPHY: Final[dict[str, str | None]] = {
 AGE: Final[dict[str, str | None]] = {"None": None, "Age band": "age_band", "Single year of age": "age"}
 # Thresholds offered in the chart; 11 matches the kit's small-cell rule (suppress.DEFAULT_THRESHOLD).
 THRESHOLDS: Final[tuple[int, ...]] = (2, 3, 5, 11, 20)
-
-
-def _check(frame: pd.DataFrame, columns: Sequence[str], argument: str = "frame") -> None:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(f"{argument} must be a non-empty DataFrame")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{argument} has no column(s) {missing}; it has {list(frame.columns)}")
 
 
 def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Series:
@@ -58,7 +49,7 @@ def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Seri
     quasi = list(quasi)
     if len(set(quasi)) != len(quasi):
         raise ValueError(f"quasi lists a column more than once: {quasi}")
-    _check(frame, quasi)
+    check_table(frame, quasi, "frame")
     if not quasi:
         return pd.Series(len(frame), index=frame.index, name="class_size")
     keys = frame[quasi].astype("string").fillna("<missing>")
@@ -80,7 +71,7 @@ def uniqueness(frame: pd.DataFrame, *, quasi: Sequence[str], k: int = 11, by: st
     table = pd.DataFrame({"unique": sizes == 1, "under_k": sizes < k})
     parts = [table.assign(group=EVERYONE)]
     if by is not None:
-        _check(frame, [by])
+        check_table(frame, [by], "frame")
         parts.append(table.assign(group=frame[by].astype("string").fillna("<missing>").to_numpy()))
     long = pd.concat(parts, ignore_index=True)
     out = long.groupby("group", sort=False).agg(
@@ -116,7 +107,7 @@ def risk_scenarios(
     if not thresholds or any(not isinstance(k, int) or k < 2 for k in thresholds):
         raise ValueError(f"thresholds must be whole numbers of at least 2, got {list(thresholds)}")
     needed = [c for c in (*GEOGRAPHY.values(), *AGE.values()) if c] + ["race_ethnicity", "gender", by]
-    _check(frame, list(dict.fromkeys(needed)))
+    check_table(frame, list(dict.fromkeys(needed)), "frame")
     parts = []
     for (g_index, (g_label, g_col)), (a_index, (a_label, a_col)), race, gender in itertools.product(
         enumerate(GEOGRAPHY.items()), enumerate(AGE.items()), (False, True), (False, True)
@@ -134,78 +125,3 @@ def risk_scenarios(
             parts.append(result)
     out = pd.concat(parts, ignore_index=True)
     return out.drop(columns=["unique", "under_k"])
-
-
-def risk_chart(table: pd.DataFrame, *, population: str, bind: bool = True) -> Any:
-    """Share of each group in classes smaller than k, for the chosen release.
-
-    Parameters ``geography`` and ``age`` (sliders, 0-2), ``race`` and ``gender``
-    (check boxes) and ``k`` (a menu) pick the release; Vega filters the
-    precomputed table in the page.
-    """
-    charts._require(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
-    thresholds = sorted(int(k) for k in table["k"].unique())
-    default_k = 11 if 11 in thresholds else thresholds[0]
-
-    def param(name: str, value: Any, binding: Any) -> Any:
-        return alt.param(name=name, value=value, bind=binding) if bind else alt.param(name=name, value=value)
-
-    geography = param(
-        "geography", 2, alt.binding_range(min=0, max=2, step=1, name="Geography (0 none, 1 grade, 2 neighbourhood): ")
-    )
-    age = param("age", 1, alt.binding_range(min=0, max=2, step=1, name="Age (0 none, 1 band, 2 single year): "))
-    race = param("race", True, alt.binding_checkbox(name="Release race and ethnicity "))
-    gender = param("gender", True, alt.binding_checkbox(name="Release gender "))
-    k = param("k", default_k, alt.binding_select(options=thresholds, name="k (smallest safe class): "))
-    chosen = (
-        (alt.datum.geography == geography)
-        & (alt.datum.age == age)
-        & (alt.datum.race == race)
-        & (alt.datum.gender == gender)
-        & (alt.datum.k == k)
-    )
-    order = list(dict.fromkeys(table["group"]))
-    data = table[["geography", "age", "race", "gender", "k", "group", "people", "share_unique", "share_under_k"]]
-    base = alt.Chart(data).transform_filter(chosen)
-    bars = base.mark_bar(color=charts.PALETTE[5]).encode(
-        y=alt.Y("group:N", sort=order, title=None),
-        x=alt.X(
-            "share_under_k:Q",
-            title="Share in a class smaller than k",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-        tooltip=[
-            alt.Tooltip("group:N", title="Group"),
-            alt.Tooltip("people:Q", title="People", format=","),
-            alt.Tooltip("share_under_k:Q", title="In a class under k", format=".1%"),
-            alt.Tooltip("share_unique:Q", title="Unique", format=".1%"),
-        ],
-    )
-    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(
-        y=alt.Y("group:N", sort=order), x="share_unique:Q"
-    )
-    panel = alt.layer(bars, ticks).properties(width=360, height=alt.Step(24))
-    note = (
-        base.transform_filter(alt.datum.group == EVERYONE)
-        .transform_calculate(
-            text="format(datum.share_unique, '.1%') + ' of everyone is unique; ' + "
-            "format(datum.share_under_k, '.1%') + ' sit in a class smaller than ' + datum.k + '.'"
-        )
-        .mark_text(align="left", fontSize=13, fontWeight="bold")
-        .encode(text="text:N", x=alt.value(0), y=alt.value(8))
-        .properties(width=460, height=16)
-    )
-    chart = alt.vconcat(note, panel, spacing=6).add_params(geography, age, race, gender, k)
-    return charts.finish(
-        chart,
-        title="Each field you release makes more people stand out",
-        description=(
-            f"Bar chart, for {population.lower()}, of the share of each race and ethnicity group in a class smaller "
-            "than k under the chosen release; black ticks mark the share who are unique."
-        ),
-        subtitle=[
-            f"{population}. Bars: share in a class smaller than k. Black ticks: share who are unique.",
-            "A class is everyone who shares the released values.",
-        ],
-    )
