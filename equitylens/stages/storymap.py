@@ -2,8 +2,8 @@
 
 The story map follows the idea of Asheville's "Mapping Equity" story map: link racial
 demographics over time to place. It reads the county's ``neighbourhood_history`` table
-(residents by group and a rent index for 1990-2020), draws it on the tile map with a
-year slider that works in the static book, and says in words what changed.
+(residents by group and a rent index for 1990-2020) and says in words what changed; the
+tile map with its year slider is drawn by :mod:`equitylens.viz.story`.
 """
 
 from __future__ import annotations

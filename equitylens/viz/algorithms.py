@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from equitylens.methods.validation import check_table as _check
+from equitylens.methods.validation import check_table
 from equitylens.stages import fairness
 from equitylens.viz import charts
 
@@ -30,7 +30,7 @@ def audit_chart(
     ``table`` is :func:`equitylens.stages.fairness.fairness_audit` output for one ``by`` column (use a combined
     label column for race by gender). Suppressed rows are left out of the chart.
     """
-    charts._require(table, [group, "metric_label", "value", "lower", "upper"])
+    check_table(table, [group, "metric_label", "value", "lower", "upper"])
     shown = table.dropna(subset=["value"])[[group, "metric_label", "value", "lower", "upper"]]
     order = list(dict.fromkeys(table[group]))
     y = alt.Y(f"{group}:N", sort=order, title=None)
@@ -57,7 +57,7 @@ def audit_chart(
 
 def sweep_points(sweep: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The threshold chart's two small tables: each group's values, and the gaps, by per cent flagged."""
-    _check(sweep, ["share", "metric_label", "value"], "sweep")
+    check_table(sweep, ["share", "metric_label", "value"], "sweep")
     group = fairness.group_column(sweep)
     points = sweep.dropna(subset=["value"]).assign(percent=lambda t: (t["share"] * 100).round().astype(int))
     points = points[["percent", group, "metric_label", "value"]].rename(columns={group: "group"})

@@ -30,6 +30,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.data import groups
+from equitylens.methods.validation import check_table
 
 MODE_VARIABLE: Final = "EQUITYLENS_CHARTS"
 RENDERER: Final = "equitylens-static"
@@ -154,14 +155,6 @@ def finish(
     return chart.properties(title=alt.TitleParams(**params), description=description).configure(**theme()["config"])
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], argument: str = "table") -> None:
-    if frame.empty:
-        raise ValueError(f"{argument} is empty: there is nothing to chart")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{argument} has no column(s) {missing}; it has {list(frame.columns)}")
-
-
 def _order(frame: pd.DataFrame, column: str) -> list[str]:
     values = frame[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -190,7 +183,7 @@ def rate_bars(
     lower and upper columns of a confidence interval to draw as error bars.
     """
     needed = [category, rate, *([colour] if colour else []), *(interval or ())]
-    _require(table, needed)
+    check_table(table, needed)
     order = _order(table, category)
     # The category axis carries long group names, so its title sits in the tooltip and
     # the subtitle rather than beside the labels, where it would crowd them.
@@ -237,7 +230,7 @@ def grouped_columns(
     rate_title: str = "Rate",
 ) -> Any:
     """Columns of a rate for each ``x`` category, side by side for each ``group``."""
-    _require(table, [x, group, rate])
+    check_table(table, [x, group, rate])
     group_order = _order(table, group)
     chart = (
         alt.Chart(table)
@@ -268,7 +261,7 @@ def grade_bars(
     rate_title: str = "Rate",
 ) -> Any:
     """Bars of a rate per historical lending grade, A to D, on the grade ramp."""
-    _require(table, ["lending_grade", rate])
+    check_table(table, ["lending_grade", rate])
     chart = (
         alt.Chart(table)
         .mark_bar()
@@ -309,7 +302,7 @@ def tile_map(
 
     Expects ``tile_row``, ``tile_col``, ``neighbourhood`` and ``lending_grade``.
     """
-    _require(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
+    check_table(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart(table).encode(x=alt.X("tile_col:O", axis=None), y=alt.Y("tile_row:O", axis=None))
     tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.methods import disaggregate
+from equitylens.methods.validation import check_table
 from equitylens.stages.planning import COMMITTEE, SYSTEM
 from equitylens.viz import charts
 
@@ -21,8 +22,8 @@ def committee_chart(bars: pd.DataFrame, summary: pd.DataFrame, *, system_label: 
     One parameter, ``preset``, picks the committee; with ``bind`` it is a set of
     radio buttons in the page, so Vega filters the small table with no kernel.
     """
-    charts._require(bars, ["preset", "race_ethnicity", "who", "share"], "bars")
-    charts._require(summary, ["preset", "text"], "summary")
+    check_table(bars, ["preset", "race_ethnicity", "who", "share"], "bars")
+    check_table(summary, ["preset", "text"], "summary")
     names = list(dict.fromkeys(bars["preset"]))
     default = names[1] if len(names) > 1 else names[0]
     if bind:

@@ -14,12 +14,13 @@ import pandas as pd
 
 from equitylens.methods.linkage import DEFAULT_THRESHOLD, FALSE, MISSED
 from equitylens.methods.reidentify import EVERYONE
+from equitylens.methods.validation import check_table
 from equitylens.viz import charts
 
 
 def linkage_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     """Missed and false links by group at the threshold chosen with a slider."""
-    charts._require(table, ["threshold", "group", "measure", "share"], "table")
+    check_table(table, ["threshold", "group", "measure", "share"], "table")
     values = sorted(table["threshold"].unique())
     default = DEFAULT_THRESHOLD if DEFAULT_THRESHOLD in values else values[len(values) // 2]
     step = round(values[1] - values[0], 4) if len(values) > 1 else 0.01
@@ -76,7 +77,7 @@ def risk_chart(table: pd.DataFrame, *, population: str, bind: bool = True) -> An
     (check boxes) and ``k`` (a menu) pick the release; Vega filters the
     precomputed table in the page.
     """
-    charts._require(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
+    check_table(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
     thresholds = sorted(int(k) for k in table["k"].unique())
     default_k = 11 if 11 in thresholds else thresholds[0]
 

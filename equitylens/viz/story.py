@@ -12,6 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from equitylens.methods.validation import check_choice, check_table
 from equitylens.stages.storymap import MEASURES
 from equitylens.viz import charts
 
@@ -24,9 +25,8 @@ def story_chart(
     In the book the slider sits under the map and Vega redraws in the page; the data
     embedded are the neighbourhood summaries only (24 places x 4 years).
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure={measure!r} is not allowed; choose one of {list(MEASURES)}")
-    charts._require(frame, ["year", "tile_row", "tile_col", "neighbourhood", "lending_grade", measure], "frame")
+    check_choice(measure, list(MEASURES), "measure")
+    check_table(frame, ["year", "tile_row", "tile_col", "neighbourhood", "lending_grade", measure], "frame")
     years = sorted(int(y) for y in frame["year"].unique())
     chosen = years[-1] if year is None else year
     if chosen not in years:
@@ -79,7 +79,7 @@ def story_chart(
 
 def trend_chart(frame: pd.DataFrame, *, highlight: Sequence[str]) -> Any:
     """Lines of the Black share over time, one per neighbourhood, with ``highlight`` in colour."""
-    charts._require(frame, ["year", "neighbourhood", "share_black"], "frame")
+    check_table(frame, ["year", "neighbourhood", "share_black"], "frame")
     data = frame[["year", "neighbourhood", "lending_grade", "share_black"]].assign(
         group=lambda t: np.where(t["neighbourhood"].isin(list(highlight)), "Rents rose most", "Other neighbourhoods")
     )
