@@ -11,8 +11,9 @@ Everything a trainer needs lives once, as files in ``workshops/``:
     picks from them to fit a time budget.
 
 The book renders the plans with the ``workshop-plan`` directive (see
-:mod:`equitylens.book.directives`); the printed handouts come from :mod:`equitylens.kit.printing`, a custom session's pack from
-:mod:`equitylens.kit.sessions` and the live session builder from :mod:`equitylens.kit.forms`.
+:mod:`equitylens.book.directives`); the printed handouts come from :mod:`equitylens.kit.printing`,
+a custom session's pack from :mod:`equitylens.kit.sessions` and the live session builder from
+:mod:`equitylens.kit.forms`.
 
 >>> agenda = build_session(stages=["analysis"], minutes=60)
 >>> int(agenda["minutes"].sum())

@@ -26,7 +26,6 @@ from equitylens.stages.risk_model import DEFAULT_SEED, TRUTHS, flag
 # 20,000-child audit sample take about 20 seconds, which a notebook can afford. The
 # 2.5% and 97.5% quantiles of 50 resamples are rough: read the intervals as a guide.
 DEFAULT_BOOTSTRAPS: Final = 50
-AUDIT_SIZE: Final = 20_000  # held-out children in the audit sample
 
 METRICS: Final[dict[str, str]] = {
     "selection_rate": "Share flagged",
