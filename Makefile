@@ -87,7 +87,7 @@ slides: $(STAMP)
 	$(BIN)/python -m equitylens.kit.slides --out _build/slides --stages "$(STAGES)" --minutes "$(MINUTES)"
 
 workshop: $(STAMP)
-	$(BIN)/python -m equitylens.kit.workshops build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
+	$(BIN)/python -m equitylens.kit.sessions build --stages "$(STAGES)" --minutes "$(MINUTES)" --out _build/print/workshop
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

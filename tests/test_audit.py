@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 from equitylens.data import groups
-from equitylens.stages import audit
+from equitylens.stages import fairness, impact, review, risk_model
+from equitylens.viz import algorithms
 
 
 @pytest.fixture(scope="module")
 def kids() -> pd.DataFrame:
-    """A small stand-in for audit.children(): features, label and need for 4,000 children."""
+    """A small stand-in for risk_model.children(): features, label and need for 4,000 children."""
     rng = np.random.default_rng(3)
     n = 4_000
     frame = pd.DataFrame(
@@ -24,16 +25,16 @@ def kids() -> pd.DataFrame:
             "gender": rng.choice(list(groups.GENDERS[:2]), n),
         }
     )
-    for column in audit.FEATURES:
+    for column in risk_model.FEATURES:
         frame[column] = rng.random(n)
-    frame[audit.NEED] = rng.random(n) < 0.1
-    frame[audit.LABEL] = frame[audit.NEED] & (rng.random(n) < frame["reporter_density"])
+    frame[risk_model.NEED] = rng.random(n) < 0.1
+    frame[risk_model.LABEL] = frame[risk_model.NEED] & (rng.random(n) < frame["reporter_density"])
     return frame
 
 
 @pytest.fixture(scope="module")
 def scored(kids: pd.DataFrame) -> pd.DataFrame:
-    return audit.flag(audit.risk_scores(kids, size=None), share=0.2)
+    return risk_model.flag(risk_model.risk_scores(kids, size=None), share=0.2)
 
 
 def test_children_fills_features_and_keeps_under_18():
@@ -43,35 +44,35 @@ def test_children_fills_features_and_keeps_under_18():
             "age": [5, 17, 19],
             "race_ethnicity": ["White", "Asian", "White"],
             "gender": ["Girl or woman"] * 3,
-            audit.LABEL: [True, False, False],
-            audit.NEED: [True, False, True],
-            **{c: [1, None, 2] for c in audit.FEATURES if c != "age"},
+            risk_model.LABEL: [True, False, False],
+            risk_model.NEED: [True, False, True],
+            **{c: [1, None, 2] for c in risk_model.FEATURES if c != "age"},
         }
     )
-    out = audit.children(county)
+    out = risk_model.children(county)
     assert out["person_id"].tolist() == ["P1", "P2"]
     assert out["school_moves"].tolist() == [1.0, 0.0]
 
 
 def test_risk_scores_are_deterministic_and_held_out(kids):
-    first = audit.risk_scores(kids, size=None)
-    second = audit.risk_scores(kids, size=None)
+    first = risk_model.risk_scores(kids, size=None)
+    second = risk_model.risk_scores(kids, size=None)
     pd.testing.assert_frame_equal(first, second)
     assert 0.4 * len(kids) < len(first) < 0.6 * len(kids)
     assert first["score"].between(0, 1).all()
     assert list(first.columns) == ["person_id", "race_ethnicity", "gender", "label", "need", "score"]
-    assert len(audit.risk_scores(kids, size=500)) == 500
+    assert len(risk_model.risk_scores(kids, size=500)) == 500
 
 
 def test_risk_weights_find_the_planted_feature(kids):
-    weights = audit.risk_weights(kids)
+    weights = risk_model.risk_weights(kids)
     assert weights.loc[0, "feature"] == "reporter_density"
-    assert set(weights["feature"]) == set(audit.FEATURES)
+    assert set(weights["feature"]) == set(risk_model.FEATURES)
 
 
 def test_flag_takes_the_top_share():
     scores = pd.DataFrame({"score": [0.9, 0.1, 0.5, 0.7, 0.5]})
-    out = audit.flag(scores, share=0.4)
+    out = risk_model.flag(scores, share=0.4)
     assert out["flagged"].tolist() == [True, False, False, True, False]
     assert out.attrs["cutoff"] == 0.7
 
@@ -79,11 +80,11 @@ def test_flag_takes_the_top_share():
 @pytest.mark.parametrize("share", [0, 1, 1.5, -0.1, True, "10%"])
 def test_flag_rejects_bad_share(share):
     with pytest.raises(ValueError, match="share"):
-        audit.flag(pd.DataFrame({"score": [0.1]}), share=share)
+        risk_model.flag(pd.DataFrame({"score": [0.1]}), share=share)
 
 
 def test_audit_numbers_match_the_confusion_counts(scored):
-    table = audit.fairness_audit(scored, n_boot=0, threshold=1)
+    table = fairness.fairness_audit(scored, n_boot=0, threshold=1)
     for group, part in scored.groupby("race_ethnicity", observed=True):
         y, p = part["label"], part["flagged"]
         expected = {
@@ -98,93 +99,93 @@ def test_audit_numbers_match_the_confusion_counts(scored):
 
 
 def test_audit_has_intervals_and_keeps_group_order(scored):
-    table = audit.fairness_audit(scored, n_boot=20, threshold=1)
+    table = fairness.fairness_audit(scored, n_boot=20, threshold=1)
     assert list(dict.fromkeys(table["race_ethnicity"])) == ["Black or African American", "White"]
-    assert list(dict.fromkeys(table["metric"])) == list(audit.METRICS)
+    assert list(dict.fromkeys(table["metric"])) == list(fairness.METRICS)
     assert (table["lower"] <= table["value"] + 1e-9).all() and (table["value"] <= table["upper"] + 1e-9).all()
 
 
 def test_audit_against_need_and_by_two_columns(scored):
-    table = audit.fairness_audit(scored, truth="need", by=["race_ethnicity", "gender"], n_boot=0)
-    assert len(table) == 2 * 2 * len(audit.METRICS)
+    table = fairness.fairness_audit(scored, truth="need", by=["race_ethnicity", "gender"], n_boot=0)
+    assert len(table) == 2 * 2 * len(fairness.METRICS)
     with pytest.raises(ValueError, match="truth"):
-        audit.fairness_audit(scored, truth="substantiated", n_boot=0)
+        fairness.fairness_audit(scored, truth="substantiated", n_boot=0)
 
 
 def test_audit_hides_metrics_on_small_denominators(scored):
-    table = audit.fairness_audit(scored, n_boot=0, threshold=10_000)
+    table = fairness.fairness_audit(scored, n_boot=0, threshold=10_000)
     assert table["suppressed"].all()
     assert table["value"].isna().all() and (table["denominator"] == 0).all()
 
 
 def test_sweep_and_gaps(scored):
-    sweep = audit.threshold_sweep(scored, shares=[0.1, 0.2, 0.3], threshold=1)
+    sweep = fairness.threshold_sweep(scored, shares=[0.1, 0.2, 0.3], threshold=1)
     assert sorted(sweep["share"].unique()) == [0.1, 0.2, 0.3]
     assert sweep.groupby("share")["cutoff"].nunique().eq(1).all()
-    gaps = audit.sweep_gaps(sweep)
-    assert len(gaps) == 3 * len(audit.METRICS)
+    gaps = fairness.sweep_gaps(sweep)
+    assert len(gaps) == 3 * len(fairness.METRICS)
     assert (gaps["gap"] >= 0).all()
     with pytest.raises(ValueError, match="shares"):
-        audit.threshold_sweep(scored, shares=[])
+        fairness.threshold_sweep(scored, shares=[])
 
 
 def test_review_with_perfect_judgement_lifts_every_false_flag(scored):
-    out = audit.review(scored, skill=1.0, deference=0.0, reach=1.0)
+    out = review.review(scored, skill=1.0, deference=0.0, reach=1.0)
     assert not (out["reviewed"] & ~out["need"]).any()
     assert out.loc[out["need"], "reviewed"].all()
     assert set(out["override"]) <= {"", "kept", "lifted", "added"}
-    rubber_stamp = audit.review(scored, skill=0.0, deference=1.0)
+    rubber_stamp = review.review(scored, skill=0.0, deference=1.0)
     assert rubber_stamp["reviewed"].equals(rubber_stamp["flagged"])
     with pytest.raises(ValueError, match="skill"):
-        audit.review(scored, skill=2)
+        review.review(scored, skill=2)
 
 
 def test_flag_outcomes_count_and_suppress(scored):
-    out = audit.flag_outcomes(scored, threshold=1)
+    out = review.flag_outcomes(scored, threshold=1)
     black = out[out["race_ethnicity"] == "Black or African American"].set_index("outcome")
     part = scored[scored["race_ethnicity"] == "Black or African American"]
     assert black.loc["false_flag", "count"] == (part["flagged"] & ~part["need"]).sum()
     assert black.loc["missed", "per_1000"] == pytest.approx(1000 * (~part["flagged"] & part["need"]).mean())
-    hidden = audit.flag_outcomes(scored, threshold=10_000)
+    hidden = review.flag_outcomes(scored, threshold=10_000)
     assert hidden["suppressed"].all() and hidden["count"].isna().all()
 
 
 def test_uses_give_each_outcome_a_consequence(scored):
-    table = audit.uses(audit.flag_outcomes(scored))
-    assert set(table["use"]) == {u["label"] for u in audit.USES.values()}
+    table = review.uses(review.flag_outcomes(scored))
+    assert set(table["use"]) == {u["label"] for u in review.USES.values()}
     assert table["what_happens"].notna().all()
 
 
 def test_impact_template_and_statement():
-    questions = audit.impact_questions()
-    principles = [p["name"] for p in audit.impact_template()]
+    questions = impact.impact_questions()
+    principles = [p["name"] for p in impact.impact_template()]
     assert principles == ["Responsibility", "Explainability", "Accuracy", "Auditability", "Fairness"]
     first = questions.loc[0, "key"]
-    text = audit.impact_statement({first: "The deputy director."}, system="Early warning score", owner="Agency")
+    text = impact.impact_statement({first: "The deputy director."}, system="Early warning score", owner="Agency")
     assert text.startswith("# Social Impact Statement: Early warning score\n")
     assert "The deputy director." in text
-    assert "## Still open" in text and audit.NOT_ANSWERED in text
-    complete = audit.impact_statement(dict.fromkeys(questions["key"], "Yes."), system="Tool")
+    assert "## Still open" in text and impact.NOT_ANSWERED in text
+    complete = impact.impact_statement(dict.fromkeys(questions["key"], "Yes."), system="Tool")
     assert "Still open" not in complete
     evidence = pd.DataFrame({"group": ["A"], "value": [0.25]})
-    assert "| A | 0.250 |" in audit.impact_statement({}, system="Tool", evidence=evidence)
+    assert "| A | 0.250 |" in impact.impact_statement({}, system="Tool", evidence=evidence)
 
 
 def test_impact_statement_rejects_bad_input():
     with pytest.raises(ValueError, match="unknown key"):
-        audit.impact_statement({"nope": "x"}, system="Tool")
+        impact.impact_statement({"nope": "x"}, system="Tool")
     with pytest.raises(ValueError, match="system"):
-        audit.impact_statement({}, system=" ")
+        impact.impact_statement({}, system=" ")
     with pytest.raises(ValueError, match="person rows"):
-        audit.impact_statement({}, system="Tool", evidence=pd.DataFrame({"person_id": ["P1"]}))
+        impact.impact_statement({}, system="Tool", evidence=pd.DataFrame({"person_id": ["P1"]}))
 
 
 def test_charts_have_titles_and_a_bound_slider(scored):
-    sweep = audit.threshold_sweep(scored, shares=[0.1, 0.2], threshold=1)
-    spec = audit.threshold_chart(sweep).to_dict()
+    sweep = fairness.threshold_sweep(scored, shares=[0.1, 0.2], threshold=1)
+    spec = algorithms.threshold_chart(sweep).to_dict()
     assert spec["title"]["text"] and spec["description"]
     assert spec["params"][0]["name"] == "percent" and "bind" in spec["params"][0]
-    assert "bind" not in audit.threshold_chart(sweep, bind=False).to_dict()["params"][0]
-    table = audit.fairness_audit(scored, n_boot=0)
-    spec = audit.audit_chart(table, title="Audit", description="Dots.").to_dict()
+    assert "bind" not in algorithms.threshold_chart(sweep, bind=False).to_dict()["params"][0]
+    table = fairness.fairness_audit(scored, n_boot=0)
+    spec = algorithms.audit_chart(table, title="Audit", description="Dots.").to_dict()
     assert spec["title"]["text"] == "Audit"

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from equitylens.data import groups, load
-from equitylens.explore import forms, scenarios
+from equitylens.explore import forms, scenarios, views
 from equitylens.methods import suppress
-from equitylens.viz import explorables
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def without_bindings(spec: dict) -> dict:
 @pytest.mark.parametrize("name", ["disaggregation", "suppression", "comparison"])
 def test_live_and_static_forms_share_one_table_and_encoding(name, request):
     table = request.getfixturevalue(name)
-    build = getattr(explorables, f"{name}_chart")
+    build = getattr(views, f"{name}_chart")
     options = {"outcome_label": "Placed"} if name == "disaggregation" else {}
     static = build(table, **options).to_dict()
     live_chart = build(table, bind=False, **options).to_dict()
@@ -129,7 +128,7 @@ def test_protected_tables_publish_no_small_cell(suppression):
 
 
 def test_comparison_never_defaults_to_white(comparison):
-    spec = explorables.comparison_chart(comparison).to_dict()
+    spec = views.comparison_chart(comparison).to_dict()
     reference = next(p for p in spec["params"] if p["name"] == "reference")
     assert "White" not in reference["value"]
     assert comparison.groupby("reference")["headline"].apply(lambda h: h.str.startswith("Compared with").all()).all()
@@ -149,8 +148,8 @@ def test_headline_changes_with_the_reference(comparison):
         (lambda: scenarios.disaggregation(load.child_welfare_youth(), outcome="placed", rules=["any"]), "rules"),
         (lambda: scenarios.suppression(pd.DataFrame({"a": [1]})), "race_ethnicity"),
         (lambda: scenarios.suppression(scenarios.service_counts(load.county()), thresholds=[0]), "thresholds"),
-        (lambda: explorables.suppression_chart(pd.DataFrame()), "empty"),
-        (lambda: explorables.comparison_chart(pd.DataFrame({"x": [1]})), "outcome"),
+        (lambda: views.suppression_chart(pd.DataFrame()), "empty"),
+        (lambda: views.comparison_chart(pd.DataFrame({"x": [1]})), "outcome"),
     ],
 )
 def test_bad_input_raises_a_named_value_error(call, message):

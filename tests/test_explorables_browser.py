@@ -14,9 +14,8 @@ from typing import TypeVar
 import pytest
 
 from equitylens.data import load
-from equitylens.explore import scenarios
+from equitylens.explore import scenarios, views
 from equitylens.methods import disaggregate
-from equitylens.viz import explorables
 
 T = TypeVar("T")
 pytestmark = pytest.mark.browser
@@ -117,7 +116,7 @@ def tables():
 def test_suppression_chart_shows_what_the_table_says(built_book, browser_page, tables):
     page = open_page(browser_page, LAB)
     index = 1  # the second chart on the lab page
-    grid, _ = explorables.suppression_views(tables["suppression"])
+    grid, _ = views.suppression_views(tables["suppression"])
     for method in (1, 2):
         set_radio(page, index, scenarios.METHODS[method])
         slider = page.locator(".equitylens-chart").nth(index).locator("input[type=range]")
@@ -156,7 +155,7 @@ def test_comparison_headline_follows_the_reference(built_book, browser_page, tab
 def test_disaggregation_dots_follow_the_level(built_book, browser_page, tables):
     page = open_page(browser_page, LAB)
     index = 0
-    visible, _, _ = explorables.disaggregation_views(tables["disaggregation"])
+    visible, _, _ = views.disaggregation_views(tables["disaggregation"])
     select = page.locator(".equitylens-chart").nth(index).locator(".vega-bind select")
     for level in (disaggregate.LADDER[1][0], disaggregate.LADDER[2][0]):
         select.select_option(level)

@@ -8,6 +8,7 @@ import pytest
 
 from equitylens.data import load
 from equitylens.methods import linkage
+from equitylens.viz import privacy
 
 KEY = b"a-test-key-of-32-bytes-length!!!"
 
@@ -96,7 +97,7 @@ def test_threshold_table_trades_missed_for_false_links():
     table = linkage.threshold_table(matches, by="group", thresholds=(0.75, 0.95))
     missed = table[(table["group"] == "A") & (table["measure"] == linkage.MISSED)].set_index("threshold")["share"]
     assert missed[0.95] > missed[0.75]
-    spec = linkage.threshold_chart(table).to_dict()
+    spec = privacy.linkage_chart(table).to_dict()
     assert spec["params"][0]["bind"]["input"] == "range"
 
 

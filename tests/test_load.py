@@ -47,7 +47,7 @@ def test_race_label_rules():
     people = pd.DataFrame({c: [False, False, False] for c in groups.RACE_FLAGS})
     people.loc[0, "race_asian"] = True
     people.loc[1, ["race_black", "race_hispanic"]] = True
-    labels = load.race_ethnicity_label(people).astype(str).tolist()
+    labels = groups.race_ethnicity_label(people).astype(str).tolist()
     assert labels == ["Asian", groups.MULTIRACIAL, groups.NOT_REPORTED]
 
 
@@ -63,7 +63,7 @@ def test_missing_folder_says_how_to_fix(tmp_path):
 
 def test_race_label_needs_the_flags():
     with pytest.raises(ValueError, match="race flag"):
-        load.race_ethnicity_label(pd.DataFrame({"age": [1]}))
+        groups.race_ethnicity_label(pd.DataFrame({"age": [1]}))
 
 
 def test_field_table_is_a_codebook():

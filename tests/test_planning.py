@@ -7,6 +7,7 @@ import pytest
 
 from equitylens.data import load
 from equitylens.stages import planning
+from equitylens.viz import committee
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_token_seat_goes_to_one_group(county):
 
 def test_committee_chart_embeds_only_the_small_table(county):
     bars, summary = planning.committee_scenarios(county)
-    spec = planning.committee_chart(bars, summary, system_label="Children reported").to_dict()
+    spec = committee.committee_chart(bars, summary, system_label="Children reported").to_dict()
     assert spec["params"][0]["bind"]["input"] == "radio"
     assert spec["description"]
     rows = sum(len(v) for v in spec["datasets"].values())
@@ -117,5 +118,5 @@ def test_contact_by_place_rises_with_grade(county):
 def test_engagement_file_that_is_not_yaml(tmp_path):
     path = tmp_path / "engagement.yml"
     path.write_text("spectrum: [\n")
-    with pytest.raises(ValueError, match="not valid YAML"):
+    with pytest.raises(ValueError, match="invalid YAML"):
         planning.load_engagement(path)

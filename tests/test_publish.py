@@ -92,8 +92,8 @@ def test_chart_checklist_passes_kit_charts_and_fails_defaults():
 
     frame = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2]})
     good = charts.rate_bars(frame, category="group", title="T", description="D.")
-    assert publish.chart_checklist(good, table=frame)["passed"].all()
-    bad = publish.chart_checklist(alt.Chart(frame).mark_bar(color="#ff0000").encode(x="rate"))
+    assert charts.chart_checklist(good, table=frame)["passed"].all()
+    bad = charts.chart_checklist(alt.Chart(frame).mark_bar(color="#ff0000").encode(x="rate"))
     assert bad.set_index("check")["passed"].tolist() == [False, False, False, True]
     with pytest.raises(ValueError, match="chart"):
-        publish.chart_checklist("not a chart")
+        charts.chart_checklist("not a chart")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from equitylens.data import groups, load
+from equitylens.data import groups, load, metadata
 from equitylens.methods import quality
 
 FLAGS = list(groups.RACE_FLAGS)
@@ -105,8 +105,8 @@ def test_field_risk_covers_every_field_once():
 
 
 def test_metadata_record_is_generated_from_the_package():
-    record = quality.metadata_record("homelessness")
-    assert tuple(dict.fromkeys(record["dimension"])) == quality.METADATA_DIMENSIONS
+    record = metadata.metadata_record("homelessness")
+    assert tuple(dict.fromkeys(record["dimension"])) == metadata.METADATA_DIMENSIONS
     values = dict(zip(record["item"], record["value"], strict=True))
     assert values["checksum"].startswith("sha256:")
     assert "hh_cd" in values["known gaps"]
@@ -126,10 +126,10 @@ def test_metadata_record_follows_a_changed_package():
             }
         ],
     }
-    values = dict(zip(*quality.metadata_record("people", package=package)[["item", "value"]].T.values, strict=True))
+    values = dict(zip(*metadata.metadata_record("people", package=package)[["item", "value"]].T.values, strict=True))
     assert values["licence"].startswith("ODbL")
     assert values["fields"] == "x"
     with pytest.raises(ValueError, match="unknown table"):
-        quality.metadata_record("nope")
+        metadata.metadata_record("nope")
     with pytest.raises(ValueError, match="no resource"):
-        quality.metadata_record("education", package=package)
+        metadata.metadata_record("education", package=package)

@@ -7,6 +7,7 @@ import pytest
 
 from equitylens.methods import reidentify
 from equitylens.stages import access
+from equitylens.viz import privacy
 
 
 def tiny() -> pd.DataFrame:
@@ -51,7 +52,7 @@ def test_risk_scenarios_grow_with_detail():
     assert coarse["share_unique"].item() == 0
     assert fine["share_unique"].item() > 0
     assert len(everyone) == 3 * 3 * 2 * 2
-    spec = reidentify.risk_chart(table, population="Tiny").to_dict()
+    spec = privacy.risk_chart(table, population="Tiny").to_dict()
     assert {p["name"] for p in spec["params"]} == {"geography", "age", "race", "gender", "k"}
 
 

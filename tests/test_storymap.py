@@ -7,6 +7,7 @@ import pytest
 
 from equitylens.data import synth
 from equitylens.stages import messages, storymap
+from equitylens.viz import story
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +39,20 @@ def test_generator_history_is_deterministic_and_independent():
 
 
 def test_story_chart_has_a_year_slider_and_summaries_only(past):
-    spec = storymap.story_chart(past, measure="median_rent_index").to_dict()
+    spec = story.story_chart(past, measure="median_rent_index").to_dict()
     assert spec["title"]["text"] and spec["description"]
     param = next(p for p in spec["params"] if p["name"] == "year")
     assert param["bind"]["input"] == "range" and param["value"] == 2020
     rows = [r for values in spec["datasets"].values() for r in values]
     assert len(rows) == len(past) and "person_id" not in rows[0]
-    assert "bind" not in storymap.story_chart(past, bind=False).to_dict()["params"][0]
+    assert "bind" not in story.story_chart(past, bind=False).to_dict()["params"][0]
 
 
 def test_story_chart_and_changes_name_bad_arguments(past):
     with pytest.raises(ValueError, match="measure"):
-        storymap.story_chart(past, measure="income")
+        story.story_chart(past, measure="income")
     with pytest.raises(ValueError, match="year"):
-        storymap.story_chart(past, year=1995)
+        story.story_chart(past, year=1995)
     with pytest.raises(ValueError, match="start"):
         storymap.changes(past, start=1980)
     with pytest.raises(ValueError, match="top"):
@@ -59,7 +60,7 @@ def test_story_chart_and_changes_name_bad_arguments(past):
 
 
 def test_trend_chart(past):
-    spec = storymap.trend_chart(past, highlight=["Bellmont"]).to_dict()
+    spec = story.trend_chart(past, highlight=["Bellmont"]).to_dict()
     assert spec["title"]["text"] and spec["description"]
 
 

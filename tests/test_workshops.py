@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from equitylens.data import content
-from equitylens.kit import checkin, selfassess, workshops
+from equitylens.kit import checkin, selfassess, sessions, workshops
 from tests.conftest import CHROMIUM, ROOT
 
 PLANS = workshops.load_plans()
@@ -121,7 +121,7 @@ def test_builder_refuses_a_budget_too_short():
 
 
 def test_builder_writes_markdown_without_a_browser(tmp_path):
-    written = workshops.write_session(stages="access", minutes=90, out=tmp_path, pdf=False)
+    written = sessions.write_session(stages="access", minutes=90, out=tmp_path, pdf=False)
     assert written["agenda"].read_text(encoding="utf-8").startswith("# Custom session: data access")
 
 
@@ -222,7 +222,7 @@ def test_handouts_are_one_or_two_pages_with_agenda_and_checklist(printing, tmp_p
 @browser
 def test_custom_session_pack(printing, tmp_path):
     module, pypdf = printing
-    written = workshops.write_session(stages=["analysis", "access"], minutes=120, out=tmp_path)
+    written = sessions.write_session(stages=["analysis", "access"], minutes=120, out=tmp_path)
     assert set(written) == {"agenda", "handout", "cards"}
     cards = pypdf.PdfReader(written["cards"])
     assert len(cards.pages) == module.sheets_needed(len(module.cards(stages=["analysis", "access"])))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 # Column name in the people table -> label from the 2024 OMB standard.
@@ -80,3 +81,21 @@ AGENCIES: Final[tuple[str, ...]] = (
     "homelessness",
     "benefits",
 )
+
+
+def race_ethnicity_label(people: pd.DataFrame) -> pd.Series:
+    """One label per person: their single selection, "Multiracial and/or multiethnic"
+    for two or more, "Not reported" for none. The full counting rules live in
+    ``equitylens.methods.disaggregate``."""
+    missing = [c for c in RACE_FLAGS if c not in people.columns]
+    if missing:
+        raise ValueError(f"people is missing race flag columns {missing}")
+    flags = people[list(RACE_FLAGS)].to_numpy(dtype=bool)
+    count = flags.sum(axis=1)
+    single = np.array(RACE_LABELS, dtype=object)[flags.argmax(axis=1)]
+    label = np.where(count == 0, NOT_REPORTED, np.where(count > 1, MULTIRACIAL, single))
+    return pd.Series(
+        pd.Categorical(label, dtype=RACE_ETHNICITY_DTYPE),
+        index=people.index,
+        name="race_ethnicity",
+    )

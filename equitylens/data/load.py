@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from equitylens.data import groups, schema, writer
@@ -48,24 +47,6 @@ def _read(name: str, directory: str) -> pd.DataFrame:
     return frame
 
 
-def race_ethnicity_label(people: pd.DataFrame) -> pd.Series:
-    """One label per person: their single selection, "Multiracial and/or multiethnic"
-    for two or more, "Not reported" for none. The full counting rules live in
-    ``equitylens.methods.disaggregate``."""
-    missing = [c for c in groups.RACE_FLAGS if c not in people.columns]
-    if missing:
-        raise ValueError(f"people is missing race flag columns {missing}")
-    flags = people[list(groups.RACE_FLAGS)].to_numpy(dtype=bool)
-    count = flags.sum(axis=1)
-    single = np.array(groups.RACE_LABELS, dtype=object)[flags.argmax(axis=1)]
-    label = np.where(count == 0, groups.NOT_REPORTED, np.where(count > 1, groups.MULTIRACIAL, single))
-    return pd.Series(
-        pd.Categorical(label, dtype=groups.RACE_ETHNICITY_DTYPE),
-        index=people.index,
-        name="race_ethnicity",
-    )
-
-
 def county(*, directory: Path | str | None = None) -> pd.DataFrame:
     """The analysis-ready person frame: one row per young person.
 
@@ -92,7 +73,7 @@ def _county(directory: str) -> pd.DataFrame:
         how="left",
         validate="many_to_one",
     )
-    frame.insert(list(frame.columns).index("race_white") + 1, "race_ethnicity", race_ethnicity_label(frame))
+    frame.insert(list(frame.columns).index("race_white") + 1, "race_ethnicity", groups.race_ethnicity_label(frame))
     ids = frame["person_id"]
 
     welfare = _read("child_welfare", directory)

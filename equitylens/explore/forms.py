@@ -1,8 +1,10 @@
 """Live forms (ipywidgets) for the explorables, for Jupyter, Binder and JupyterHub.
 
-Each form shows the chart from ``equitylens.viz.explorables`` (the same table and
-encoding as the book's static chart) with ipywidgets controls linked to its
-parameters. Bad input shows a plain message instead of a traceback.
+Each form shows the same chart as the book's static page (the same table and encoding,
+from ``equitylens.explore.views`` and the chart modules in ``equitylens.viz``) with
+ipywidgets controls linked to its parameters. Bad input shows a plain message instead of
+a traceback. Every live form of the book's stages lives here; the facilitators' forms
+are in ``equitylens.kit.forms``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Any
 
 import altair as alt
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 
-from equitylens.explore import scenarios
-from equitylens.viz import explorables
+from equitylens.explore import scenarios, views
+from equitylens.stages import planning
+from equitylens.viz import algorithms, committee
 
 
 class Explorer(w.VBox):  # type: ignore[misc]
@@ -56,7 +60,7 @@ def live_disaggregation(table: pd.DataFrame, *, outcome_label: str) -> Explorer 
     """The disaggregation explorer as a live form."""
 
     def build() -> Explorer:
-        chart = explorables.disaggregation_chart(table, outcome_label=outcome_label, bind=False)
+        chart = views.disaggregation_chart(table, outcome_label=outcome_label, bind=False)
         values = {p["name"]: p["value"] for p in chart.to_dict()["params"]}
         controls = {
             "level": w.Dropdown(
@@ -75,7 +79,7 @@ def live_suppression(table: pd.DataFrame) -> Explorer | w.HTML:
     """The suppression explorer as a live form: a threshold slider and a method choice."""
 
     def build() -> Explorer:
-        chart = explorables.suppression_chart(table, bind=False)
+        chart = views.suppression_chart(table, bind=False)
         thresholds = sorted(int(k) for k in table["threshold"].dropna().unique())
         controls = {
             "k": w.IntSlider(
@@ -99,7 +103,7 @@ def live_comparison(table: pd.DataFrame) -> Explorer | w.HTML:
     """The comparison explorer as a live form: outcome, reference and measure."""
 
     def build() -> Explorer:
-        chart = explorables.comparison_chart(table, bind=False)
+        chart = views.comparison_chart(table, bind=False)
         values = {p["name"]: p["value"] for p in chart.to_dict()["params"]}
         controls = {
             "outcome": w.Dropdown(
@@ -113,5 +117,51 @@ def live_comparison(table: pd.DataFrame) -> Explorer | w.HTML:
             ),
         }
         return Explorer(chart, controls, "Choices that change conclusions: comparison")
+
+    return _guarded(build)
+
+
+def live_committee(county: pd.DataFrame, *, system: str = "cw_reported", system_label: str) -> w.VBox:
+    """A live form: three seat sliders, one per role, redraw the committee chart.
+
+    The chart is Altair's ``JupyterChart`` (JavaScript inlined, works offline); a
+    slider change rebuilds the small table and swaps the chart in place.
+    """
+    start = planning.PRESETS["A third from the community"]
+    sliders = {role: w.IntSlider(value=start[role], min=0, max=12, description=role[:16]) for role in planning.ROLES}
+    message = w.HTML()
+
+    def build() -> Any:
+        seats = {role: int(s.value) for role, s in sliders.items()}
+        if sum(seats.values()) == 0:
+            seats = {**seats, planning.COMMUNITY: 1}
+            message.value = "<p role='alert'>A committee needs at least one seat; showing one community seat.</p>"
+        else:
+            message.value = ""
+        bars, summary = planning.committee_scenarios(county, system=system, presets={"Your committee": seats})
+        return committee.committee_chart(bars, summary, system_label=system_label, bind=False)
+
+    alt.JupyterChart.enable_offline(True)
+    view = alt.JupyterChart(build())
+
+    def redraw(_: Any = None) -> None:
+        view.chart = build()
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    return w.VBox([w.HTML("<strong>Build your own committee</strong>"), *sliders.values(), message, view])
+
+
+def live_threshold(sweep: pd.DataFrame) -> Explorer | w.HTML:
+    """The threshold chart as a live form (ipywidgets slider), for Jupyter."""
+
+    def build() -> Explorer:
+        chart = algorithms.threshold_chart(sweep, bind=False)
+        points, _ = algorithms.sweep_points(sweep)
+        percents = sorted(int(p) for p in points["percent"].unique())
+        step = int(np.diff(percents).min()) if len(percents) > 1 else 1
+        value = next(p["value"] for p in chart.to_dict()["params"] if p["name"] == "percent")
+        slider = w.IntSlider(value=value, min=percents[0], max=percents[-1], step=step, description="Flagged (%)")
+        return Explorer(chart, {"percent": slider}, "Move the cut-off")
 
     return _guarded(build)

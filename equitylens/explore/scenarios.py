@@ -1,7 +1,7 @@
 """One tidy table per explorable: a row for every combination of the choices.
 
 The live widget (``equitylens.explore.forms``) and the static chart
-(``equitylens.viz.explorables``) both read these tables, so they can never disagree.
+(``equitylens.explore.views``) both read these tables, so they can never disagree.
 The tables hold summaries only, and they obey the disclosure rule they teach:
 a cell below the suppression threshold keeps its place but loses its numbers.
 """

@@ -152,34 +152,3 @@ def action_plan(ratings: pd.DataFrame, *, team: str = "Your team") -> str:
         "- [ ] Rate your practice again in six months.",
     ]
     return "\n".join(line.rstrip() for line in lines).replace("\n\n\n", "\n\n") + "\n"
-
-
-def form(*, team: str = "Your team") -> Any:
-    """A live ipywidgets form: one dropdown per practice, a button, and the action plan below."""
-    import ipywidgets as w
-    from markdown_it import MarkdownIt
-
-    table = items()
-    pickers: dict[tuple[str, int], Any] = {}
-    pages = []
-    titles = []
-    for stage, part in table.groupby("stage", sort=False):
-        rows = []
-        for row in workshops.records(part):
-            picker = w.Dropdown(options=["", *RATINGS], value="", layout=w.Layout(width="12rem"))
-            pickers[(str(stage), int(row["item"]))] = picker
-            rows.append(w.HBox([picker, w.HTML(f"<span>{row['practice']}</span>")]))
-        pages.append(w.VBox(rows))
-        titles.append(str(part["stage_title"].iloc[0]))
-    accordion = w.Accordion(children=pages, titles=tuple(titles))
-    name = w.Text(value=team, description="Team")
-    button = w.Button(description="Make my action plan", button_style="primary")
-    output = w.HTML()
-
-    def make(_: Any) -> None:
-        ratings = pd.DataFrame([{"stage": s, "item": i, "rating": p.value or None} for (s, i), p in pickers.items()])
-        plan = action_plan(ratings, team=name.value or team).replace("- [ ] ", "- \u2610 ")
-        output.value = MarkdownIt("commonmark").render(plan)
-
-    button.on_click(make)
-    return w.VBox([name, accordion, button, output])

@@ -35,9 +35,9 @@ import pandas as pd
 
 from equitylens.data import content, load, paths
 from equitylens.explore import scenarios
+from equitylens.explore import views as ex
 from equitylens.kit import cards, checkin, printing, sheets, workshops
 from equitylens.viz import charts
-from equitylens.viz import explorables as ex
 
 #: Slide labels; the plan and content data give every other word.
 LABELS: Final[dict[str, str]] = {

@@ -11,7 +11,9 @@ Everything a trainer needs lives once, as files in ``workshops/``:
     picks from them to fit a time budget.
 
 The book renders the plans with the ``workshop-plan`` directive (see
-:mod:`equitylens.book.directives`); the printed handouts come from :mod:`equitylens.kit.printing`.
+:mod:`equitylens.book.directives`); the printed handouts come from :mod:`equitylens.kit.printing`,
+a custom session's pack from :mod:`equitylens.kit.sessions` and the live session builder from
+:mod:`equitylens.kit.forms`.
 
 >>> agenda = build_session(stages=["analysis"], minutes=60)
 >>> int(agenda["minutes"].sum())
@@ -22,7 +24,6 @@ The book renders the plans with the ``workshop-plan`` directive (see
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -395,7 +396,8 @@ def series_markdown(folder: Path | str | None = None) -> str:
 # --- The session builder -----------------------------------------------------------------
 
 
-def _check_stages(stages: Sequence[str] | str) -> list[str]:
+def check_stages(stages: Sequence[str] | str) -> list[str]:
+    """The chosen stage ids as a list (a comma-separated string is split), or ValueError."""
     if isinstance(stages, str):
         stages = [s.strip() for s in stages.split(",") if s.strip()]
     chosen = list(dict.fromkeys(stages))
@@ -416,7 +418,7 @@ def build_session(*, stages: Sequence[str] | str, minutes: int) -> pd.DataFrame:
     ``minutes``, ``activity``, ``title``, ``kind`` and ``stage``. Raises ``ValueError``
     when the budget cannot hold the required activities.
     """
-    chosen = _check_stages(stages)
+    chosen = check_stages(stages)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
         raise ValueError(ERR_MINUTES.format(value=minutes))
     table = load_activities()
@@ -489,67 +491,3 @@ def session_markdown(session: pd.DataFrame, *, title: str | None = None) -> str:
         lines += ["### Key points", "", plan.section("Key points").strip(), ""]
         lines += ["### Take back to work", "", plan.section("Take back to work").strip()]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def write_session(*, stages: Sequence[str] | str, minutes: int, out: Path | str, pdf: bool = True) -> dict[str, Path]:
-    """Build a session and write its pack: ``agenda.md`` and, with ``pdf``, ``handout.pdf`` and stage cards."""
-    session = build_session(stages=stages, minutes=minutes)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {"agenda": folder / "agenda.md"}
-    markdown = session_markdown(session)
-    written["agenda"].write_text(markdown, encoding="utf-8")
-    if pdf:
-        from equitylens.kit import printing
-
-        chosen = _check_stages(stages)
-        written.update(printing.session_pack(markdown, stages=chosen, out=folder))
-    return written
-
-
-def builder_form() -> Any:
-    """A live ipywidgets form: tick stages, set minutes, and see the custom agenda (or why it cannot fit)."""
-    import ipywidgets as w
-    from markdown_it import MarkdownIt
-
-    render = MarkdownIt("commonmark").enable("table").render
-    boxes = {s: w.Checkbox(value=s == "analysis", description=content.get_stage(s)["title"]) for s in content.STAGE_IDS}
-    minutes = w.IntSlider(value=120, min=30, max=360, step=5, description="Minutes")
-    output = w.HTML()
-
-    def update(_: Any = None) -> None:
-        chosen = [s for s, box in boxes.items() if box.value]
-        try:
-            markdown = session_markdown(build_session(stages=chosen, minutes=minutes.value))
-        except ValueError as error:
-            markdown = f"**This session cannot be built.** {error}"
-        output.value = render(markdown)
-
-    for control in [*boxes.values(), minutes]:
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HTML("<strong>Build a session</strong>"), *boxes.values(), minutes, output])
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m equitylens.kit.workshops build --stages analysis,access --minutes 120 --out DIR``."""
-    parser = argparse.ArgumentParser(description="Build a custom workshop session from the kit's activities.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    build = commands.add_parser("build", help="pick activities to fit a time budget; write agenda and handouts")
-    build.add_argument("--stages", required=True, help="comma-separated stage ids, e.g. analysis,access")
-    build.add_argument("--minutes", required=True, type=int)
-    build.add_argument("--out", default="_build/print/workshop")
-    build.add_argument("--no-pdf", action="store_true", help="write the Markdown agenda only")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    try:
-        written = write_session(stages=args.stages, minutes=args.minutes, out=args.out, pdf=not args.no_pdf)
-    except ValueError as error:
-        parser.exit(2, f"make workshop: {error}\n")
-    except RuntimeError as error:  # Chromium missing: the Markdown agenda is already written
-        parser.exit(1, f"make workshop: {error}\n")
-    for name, path in written.items():
-        print(f"wrote {name}: {path}")
-
-
-if __name__ == "__main__":
-    main()

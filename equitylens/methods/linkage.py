@@ -24,17 +24,14 @@ import hashlib
 import hmac
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-import altair as alt
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from equitylens.methods.validation import check_probability, check_table, require_columns
-from equitylens.viz import charts
 
-# Chart builders here (moving to equitylens.viz) are not part of the methods API.
 __all__ = [
     "bigrams",
     "dice",
@@ -270,55 +267,3 @@ def threshold_table(
                 )
             )
     return pd.concat(parts, ignore_index=True)[["threshold", "group", "measure", "share", "true_matches"]]
-
-
-def threshold_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
-    """Missed and false links by group at the threshold chosen with a slider."""
-    charts._require(table, ["threshold", "group", "measure", "share"], "table")
-    values = sorted(table["threshold"].unique())
-    default = DEFAULT_THRESHOLD if DEFAULT_THRESHOLD in values else values[len(values) // 2]
-    step = round(values[1] - values[0], 4) if len(values) > 1 else 0.01
-    if bind:
-        binding = alt.binding_range(min=values[0], max=values[-1], step=step, name="Link threshold (Dice): ")
-        threshold = alt.param(name="threshold", value=default, bind=binding)
-    else:
-        threshold = alt.param(name="threshold", value=default)
-    order = list(dict.fromkeys(table["group"]))
-    measures = [MISSED, FALSE]
-    chart = (
-        alt.Chart(table)
-        .transform_filter(f"abs(datum.threshold - threshold) < {step / 2}")
-        .mark_bar()
-        .encode(
-            y=alt.Y("group:N", sort=order, title=None),
-            yOffset=alt.YOffset("measure:N", sort=measures),
-            x=alt.X("share:Q", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "measure:N",
-                sort=measures,
-                title=None,
-                scale=alt.Scale(domain=measures, range=[charts.PALETTE[1], charts.PALETTE[0]]),
-                legend=alt.Legend(orient="top", direction="vertical"),
-            ),
-            tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("share:Q", format=".1%"),
-                alt.Tooltip("threshold:Q", title="Threshold", format=".2f"),
-            ],
-        )
-        .add_params(threshold)
-        .properties(width=360, height=alt.Step(12))
-    )
-    return charts.finish(
-        chart,
-        title="Raise the threshold: fewer false links, more missed ones, not shared equally",
-        description=(
-            "Paired bars for each race and ethnicity group of the share of true matches missed and the share of links "
-            "that are false, at the threshold chosen with the slider."
-        ),
-        subtitle=[
-            "Child-welfare records linked to benefits records on encoded names and birth dates.",
-            "Groups with fewer than 11 true matches are not shown.",
-        ],
-    )

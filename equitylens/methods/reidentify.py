@@ -9,21 +9,19 @@ could re-identify.
 
 ``equivalence_classes`` and ``uniqueness`` measure one choice of quasi-identifiers;
 ``risk_scenarios`` measures every choice at once (by group too), for the static
-chart of ``risk_chart`` with bound controls.
+chart with bound controls (``equitylens.viz.privacy.risk_chart``).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-import altair as alt
 import pandas as pd
 
 from equitylens.methods import disaggregate
 from equitylens.methods.validation import as_columns, check_table, check_whole_number, require_columns
-from equitylens.viz import charts
 
 # Chart builders here (moving to equitylens.viz) are not part of the methods API.
 __all__ = [
@@ -133,78 +131,3 @@ def risk_scenarios(
             parts.append(result)
     out = pd.concat(parts, ignore_index=True)
     return out.drop(columns=["unique", "under_k"])
-
-
-def risk_chart(table: pd.DataFrame, *, population: str, bind: bool = True) -> Any:
-    """Share of each group in classes smaller than k, for the chosen release.
-
-    Parameters ``geography`` and ``age`` (sliders, 0-2), ``race`` and ``gender``
-    (check boxes) and ``k`` (a menu) pick the release; Vega filters the
-    precomputed table in the page.
-    """
-    charts._require(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
-    thresholds = sorted(int(k) for k in table["k"].unique())
-    default_k = 11 if 11 in thresholds else thresholds[0]
-
-    def param(name: str, value: Any, binding: Any) -> Any:
-        return alt.param(name=name, value=value, bind=binding) if bind else alt.param(name=name, value=value)
-
-    geography = param(
-        "geography", 2, alt.binding_range(min=0, max=2, step=1, name="Geography (0 none, 1 grade, 2 neighbourhood): ")
-    )
-    age = param("age", 1, alt.binding_range(min=0, max=2, step=1, name="Age (0 none, 1 band, 2 single year): "))
-    race = param("race", True, alt.binding_checkbox(name="Release race and ethnicity "))
-    gender = param("gender", True, alt.binding_checkbox(name="Release gender "))
-    k = param("k", default_k, alt.binding_select(options=thresholds, name="k (smallest safe class): "))
-    chosen = (
-        (alt.datum.geography == geography)
-        & (alt.datum.age == age)
-        & (alt.datum.race == race)
-        & (alt.datum.gender == gender)
-        & (alt.datum.k == k)
-    )
-    order = list(dict.fromkeys(table["group"]))
-    data = table[["geography", "age", "race", "gender", "k", "group", "people", "share_unique", "share_under_k"]]
-    base = alt.Chart(data).transform_filter(chosen)
-    bars = base.mark_bar(color=charts.PALETTE[5]).encode(
-        y=alt.Y("group:N", sort=order, title=None),
-        x=alt.X(
-            "share_under_k:Q",
-            title="Share in a class smaller than k",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-        tooltip=[
-            alt.Tooltip("group:N", title="Group"),
-            alt.Tooltip("people:Q", title="People", format=","),
-            alt.Tooltip("share_under_k:Q", title="In a class under k", format=".1%"),
-            alt.Tooltip("share_unique:Q", title="Unique", format=".1%"),
-        ],
-    )
-    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(
-        y=alt.Y("group:N", sort=order), x="share_unique:Q"
-    )
-    panel = alt.layer(bars, ticks).properties(width=360, height=alt.Step(24))
-    note = (
-        base.transform_filter(alt.datum.group == EVERYONE)
-        .transform_calculate(
-            text="format(datum.share_unique, '.1%') + ' of everyone is unique; ' + "
-            "format(datum.share_under_k, '.1%') + ' sit in a class smaller than ' + datum.k + '.'"
-        )
-        .mark_text(align="left", fontSize=13, fontWeight="bold")
-        .encode(text="text:N", x=alt.value(0), y=alt.value(8))
-        .properties(width=460, height=16)
-    )
-    chart = alt.vconcat(note, panel, spacing=6).add_params(geography, age, race, gender, k)
-    return charts.finish(
-        chart,
-        title="Each field you release makes more people stand out",
-        description=(
-            f"Bar chart, for {population.lower()}, of the share of each race and ethnicity group in a class smaller "
-            "than k under the chosen release; black ticks mark the share who are unique."
-        ),
-        subtitle=[
-            f"{population}. Bars: share in a class smaller than k. Black ticks: share who are unique.",
-            "A class is everyone who shares the released values.",
-        ],
-    )

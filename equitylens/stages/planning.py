@@ -6,8 +6,9 @@ practice, and committees that include community members with lived experience
 as a positive one. ``committee_gap`` compares a committee's make-up with the
 make-up of the people most represented in one system of the county, so that
 tokenism becomes a number you can see. ``committee_scenarios`` does it for a few
-invented committees at once, for the book's static chart; ``live_committee`` is
-the same comparison as a live form with seat sliders.
+invented committees at once, for the book's static chart
+(``equitylens.viz.committee``); ``equitylens.explore.forms.live_committee`` is the
+same comparison as a live form with seat sliders.
 
 The engagement spectrum and the four questions of ``book/data/engagement.yml``
 are read by ``load_engagement`` and turned into HTML by ``engagement_html``.
@@ -20,14 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-import altair as alt
 import numpy as np
 import pandas as pd
-import yaml
 
 from equitylens.data import content, groups
 from equitylens.methods import disaggregate
-from equitylens.viz import charts
+from equitylens.methods.validation import check_choice
 
 AGENCY: Final = "Agency staff"
 RESEARCHERS: Final = "Researchers"
@@ -242,103 +241,6 @@ def committee_scenarios(
     return table, pd.DataFrame(summary)
 
 
-def committee_chart(bars: pd.DataFrame, summary: pd.DataFrame, *, system_label: str, bind: bool = True) -> Any:
-    """Committee share against system share by group, for the chosen preset.
-
-    One parameter, ``preset``, picks the committee; with ``bind`` it is a set of
-    radio buttons in the page, so Vega filters the small table with no kernel.
-    """
-    charts._require(bars, ["preset", "race_ethnicity", "who", "share"], "bars")
-    charts._require(summary, ["preset", "text"], "summary")
-    names = list(dict.fromkeys(bars["preset"]))
-    default = names[1] if len(names) > 1 else names[0]
-    if bind:
-        preset = alt.param(name="preset", value=default, bind=alt.binding_radio(options=names, name="Committee: "))
-    else:
-        preset = alt.param(name="preset", value=default)
-    chosen = alt.datum.preset == preset
-    order = [g for g in disaggregate.RACE_ETHNICITY_ORDER if g in set(bars["race_ethnicity"])]
-    who_order = [COMMITTEE, SYSTEM]
-    bars_chart = (
-        alt.Chart(bars)
-        .transform_filter(chosen)
-        .mark_bar()
-        .encode(
-            y=alt.Y("race_ethnicity:N", sort=order, title=None, scale=alt.Scale(domain=order)),
-            yOffset=alt.YOffset("who:N", sort=who_order),
-            x=alt.X("share:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color(
-                "who:N",
-                sort=who_order,
-                title=None,
-                scale=alt.Scale(domain=who_order, range=[charts.PALETTE[1], charts.PALETTE[0]]),
-                legend=alt.Legend(orient="top"),
-            ),
-            tooltip=[
-                alt.Tooltip("race_ethnicity:N", title="Group"),
-                alt.Tooltip("who:N", title="Who"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
-            ],
-        )
-        .properties(width=340, height=alt.Step(13))
-    )
-    note = (
-        alt.Chart(summary)
-        .transform_filter(chosen)
-        .mark_text(align="left", fontSize=13, fontWeight="bold", limit=600)
-        .encode(text="text:N", x=alt.value(0), y=alt.value(8))
-        .properties(width=560, height=16)
-    )
-    chart = alt.vconcat(note, bars_chart, spacing=6).add_params(preset)
-    return charts.finish(
-        chart,
-        title="Who is at the table, and who is in the data?",
-        description=(
-            "Paired bars for each race and ethnicity group: its share of the chosen committee's seats and its share "
-            f"of {system_label.lower()}; a line above counts community seats."
-        ),
-        subtitle=[
-            f"Committee seats against {system_label.lower()}, by race and ethnicity (counted alone).",
-            "The committees are invented examples; the people in the system are the synthetic county's.",
-        ],
-    )
-
-
-def live_committee(county: pd.DataFrame, *, system: str = "cw_reported", system_label: str) -> Any:
-    """A live form: three seat sliders, one per role, redraw the committee chart.
-
-    The chart is Altair's ``JupyterChart`` (JavaScript inlined, works offline); a
-    slider change rebuilds the small table and swaps the chart in place.
-    """
-    import ipywidgets as w
-
-    sliders = {
-        role: w.IntSlider(value=PRESETS["A third from the community"][role], min=0, max=12, description=role[:16])
-        for role in ROLES
-    }
-    message = w.HTML()
-
-    def build() -> Any:
-        seats = {role: int(s.value) for role, s in sliders.items()}
-        if sum(seats.values()) == 0:
-            seats = {**seats, COMMUNITY: 1}
-            message.value = "<p role='alert'>A committee needs at least one seat; showing one community seat.</p>"
-        else:
-            message.value = ""
-        bars, summary = committee_scenarios(county, system=system, presets={"Your committee": seats})
-        return committee_chart(bars, summary, system_label=system_label, bind=False)
-
-    alt.JupyterChart.enable_offline(True)
-    view = alt.JupyterChart(build())
-
-    def redraw(_: Any = None) -> None:
-        view.chart = build()
-
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    return w.VBox([w.HTML("<strong>Build your own committee</strong>"), *sliders.values(), message, view])
-
-
 # Service contact measured against the people who could have it: (label, column, ages).
 CONTACTS: Final[tuple[tuple[str, str, tuple[int, int]], ...]] = (
     ("Household poverty", "household_poverty", (0, 24)),
@@ -359,9 +261,7 @@ def contact_by_place(county: pd.DataFrame, *, by: str = "lending_grade") -> pd.D
     ``denominator``, ``rate`` (for benefits: enrolments per person), ``county_rate``
     and ``times_county`` (the rate divided by the county rate).
     """
-    allowed = ("lending_grade", "neighbourhood_id")
-    if by not in allowed:
-        raise ValueError(f"by={by!r} is not allowed; choose one of {list(allowed)}")
+    check_choice(by, ("lending_grade", "neighbourhood_id"), "by")
     needed = [by, "age", *BENEFITS, *(c for _, c, _ in CONTACTS if c != "benefits")]
     missing = [c for c in needed if c not in county.columns]
     if missing:
@@ -385,11 +285,7 @@ def contact_by_place(county: pd.DataFrame, *, by: str = "lending_grade") -> pd.D
 def load_engagement(path: Path | str | None = None) -> dict[str, Any]:
     """The engagement spectrum and the four questions, from ``book/data/engagement.yml``."""
     where = Path(path) if path else content.DATA_DIR / ENGAGEMENT_FILE
-    try:
-        with open(where, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        raise ValueError(f"{where} is not valid YAML: {error}") from error
+    data = content.read_yaml(where)
     if not isinstance(data, dict) or not data.get("spectrum") or not data.get("questions"):
         raise ValueError(f"{where} must hold a 'spectrum' list and a 'questions' list")
     for i, level in enumerate(data["spectrum"]):

@@ -2,17 +2,15 @@
 
 The story map follows the idea of Asheville's "Mapping Equity" story map: link racial
 demographics over time to place. It reads the county's ``neighbourhood_history`` table
-(residents by group and a rent index for 1990-2020), draws it on the tile map with a
-year slider that works in the static book, and says in words what changed.
+(residents by group and a rent index for 1990-2020) and says in words what changed; the
+tile map with its year slider is drawn by :mod:`equitylens.viz.story`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import numpy as np
 import pandas as pd
 
 from equitylens.data import load
@@ -80,119 +78,6 @@ def changes(frame: pd.DataFrame, *, start: int = 1990, end: int = 2020, top: int
     )
     out.insert(2, "rent_ratio", out["rent_end"] / out["rent_start"])
     return out.sort_values("rent_ratio", ascending=False).head(top).reset_index()
-
-
-def story_chart(
-    frame: pd.DataFrame, *, measure: str = "share_black", bind: bool = True, year: int | None = None
-) -> Any:
-    """The county's tile map for one measure, with a year slider (a bound parameter).
-
-    In the book the slider sits under the map and Vega redraws in the page; the data
-    embedded are the neighbourhood summaries only (24 places x 4 years).
-    """
-    import altair as alt
-
-    from equitylens.viz import charts
-
-    if measure not in MEASURES:
-        raise ValueError(f"measure={measure!r} is not allowed; choose one of {list(MEASURES)}")
-    charts._require(frame, ["year", "tile_row", "tile_col", "neighbourhood", "lending_grade", measure], "frame")
-    years = sorted(int(y) for y in frame["year"].unique())
-    chosen = years[-1] if year is None else year
-    if chosen not in years:
-        raise ValueError(f"year={year!r} is not in the table; choose one of {years}")
-    step = int(np.diff(years).min()) if len(years) > 1 else 1
-    if bind:
-        binding = alt.binding_range(min=years[0], max=years[-1], step=step, name="Year: ")
-        param = alt.param(name="year", value=chosen, bind=binding)
-    else:
-        param = alt.param(name="year", value=chosen)
-    percent = measure != "median_rent_index"
-    fmt = ".0%" if percent else ".0f"
-    data = frame[["year", "tile_row", "tile_col", "neighbourhood", "lending_grade", measure]]
-    domain = [0.0, float(data[measure].max())]
-    base = alt.Chart(data).transform_filter(alt.datum.year == param)
-    tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        x=alt.X("tile_col:O", axis=None),
-        y=alt.Y("tile_row:O", axis=None),
-        color=alt.Color(
-            f"{measure}:Q",
-            title=MEASURES[measure],
-            scale=alt.Scale(scheme="blues", domain=domain),
-            legend=alt.Legend(format=fmt, orient="bottom", gradientLength=240, titleLimit=400),
-        ),
-        tooltip=[
-            alt.Tooltip("neighbourhood:N", title="Neighbourhood"),
-            alt.Tooltip("lending_grade:N", title="Lending grade"),
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip(f"{measure}:Q", title=MEASURES[measure], format=fmt),
-        ],
-    )
-    middle = float(np.mean(domain))
-    labels = base.mark_text(fontSize=13, fontWeight="bold").encode(
-        x=alt.X("tile_col:O", axis=None),
-        y=alt.Y("tile_row:O", axis=None),
-        text="lending_grade:N",
-        color=alt.condition(alt.datum[measure] > middle, alt.value("white"), alt.value("black")),
-    )
-    chart = alt.layer(tiles, labels).add_params(param).properties(width=360, height=240)
-    return charts.finish(
-        chart,
-        title=f"{MEASURES[measure]}, by neighbourhood: move the year",
-        description=(
-            f"Tile map of the county's 24 neighbourhoods, each labelled with its 1930s lending grade and shaded by "
-            f"{MEASURES[measure].lower()}; a slider chooses the year, 1990 to 2020."
-        ),
-        subtitle=["Each tile is a neighbourhood; the river is on the west side.", "Use the slider under the map."],
-    )
-
-
-def trend_chart(frame: pd.DataFrame, *, highlight: Sequence[str]) -> Any:
-    """Lines of the Black share over time, one per neighbourhood, with ``highlight`` in colour."""
-    import altair as alt
-
-    from equitylens.viz import charts
-
-    charts._require(frame, ["year", "neighbourhood", "share_black"], "frame")
-    data = frame[["year", "neighbourhood", "lending_grade", "share_black"]].assign(
-        group=lambda t: np.where(t["neighbourhood"].isin(list(highlight)), "Rents rose most", "Other neighbourhoods")
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share_black:Q", title="Share of residents who are Black", axis=alt.Axis(format="%")),
-            detail="neighbourhood:N",
-            color=alt.Color(
-                "group:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["Rents rose most", "Other neighbourhoods"], range=[charts.PALETTE[5], "#bbbbbb"]
-                ),
-                legend=alt.Legend(orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "group:N", scale=alt.Scale(domain=["Rents rose most", "Other neighbourhoods"], range=[[1, 0], [4, 3]])
-            ),
-            tooltip=[
-                alt.Tooltip("neighbourhood:N", title="Neighbourhood"),
-                alt.Tooltip("lending_grade:N", title="Lending grade"),
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("share_black:Q", title="Black share", format=".0%"),
-            ],
-        )
-        .properties(width=420, height=240)
-    )
-    return charts.finish(
-        chart,
-        title="Where rents rose most, Black residents' share fell",
-        description=(
-            "Line chart of the share of residents who are Black in each neighbourhood from 1990 to 2020; the "
-            "neighbourhoods where rents rose most are drawn in colour with solid lines, the others in grey dashes."
-        ),
-        subtitle="Each line is one neighbourhood.",
-    )
 
 
 # --- the published tables of the reporting chapter ----------------------------------

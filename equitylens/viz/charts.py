@@ -22,6 +22,7 @@ import html
 import itertools
 import json
 import os
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -29,6 +30,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.data import groups
+from equitylens.methods.validation import check_table
 
 MODE_VARIABLE: Final = "EQUITYLENS_CHARTS"
 RENDERER: Final = "equitylens-static"
@@ -153,14 +155,6 @@ def finish(
     return chart.properties(title=alt.TitleParams(**params), description=description).configure(**theme()["config"])
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], argument: str = "table") -> None:
-    if frame.empty:
-        raise ValueError(f"{argument} is empty: there is nothing to chart")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{argument} has no column(s) {missing}; it has {list(frame.columns)}")
-
-
 def _order(frame: pd.DataFrame, column: str) -> list[str]:
     values = frame[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -189,7 +183,7 @@ def rate_bars(
     lower and upper columns of a confidence interval to draw as error bars.
     """
     needed = [category, rate, *([colour] if colour else []), *(interval or ())]
-    _require(table, needed)
+    check_table(table, needed)
     order = _order(table, category)
     # The category axis carries long group names, so its title sits in the tooltip and
     # the subtitle rather than beside the labels, where it would crowd them.
@@ -236,7 +230,7 @@ def grouped_columns(
     rate_title: str = "Rate",
 ) -> Any:
     """Columns of a rate for each ``x`` category, side by side for each ``group``."""
-    _require(table, [x, group, rate])
+    check_table(table, [x, group, rate])
     group_order = _order(table, group)
     chart = (
         alt.Chart(table)
@@ -267,7 +261,7 @@ def grade_bars(
     rate_title: str = "Rate",
 ) -> Any:
     """Bars of a rate per historical lending grade, A to D, on the grade ramp."""
-    _require(table, ["lending_grade", rate])
+    check_table(table, ["lending_grade", rate])
     chart = (
         alt.Chart(table)
         .mark_bar()
@@ -308,7 +302,7 @@ def tile_map(
 
     Expects ``tile_row``, ``tile_col``, ``neighbourhood`` and ``lending_grade``.
     """
-    _require(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
+    check_table(table, ["tile_row", "tile_col", "neighbourhood", "lending_grade", value])
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart(table).encode(x=alt.X("tile_col:O", axis=None), y=alt.Y("tile_row:O", axis=None))
     tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -371,3 +365,59 @@ class Figure:
 
 
 activate()
+
+
+_HEX: Final = re.compile(r"#[0-9A-Fa-f]{6}\b")
+
+
+def _walk(node: Any) -> list[Any]:
+    found = [node]
+    if isinstance(node, dict):
+        for value in node.values():
+            found.extend(_walk(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_walk(value))
+    return found
+
+
+def chart_checklist(chart: Any, *, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Check a chart against the kit's accessibility rules; one row per check.
+
+    Checks: a title; a description (read out by screen readers); colours only from the
+    colour-blind-safe palette, the lending-grade ramp or greys; no person rows in the
+    embedded data (no ``person_id``, at most 5,000 rows); and, if ``table`` is given, a
+    data-table alternative with at least one row. Columns: ``check``, ``passed``,
+    ``detail``.
+    """
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    if not isinstance(spec, dict):
+        raise ValueError("chart must be an Altair chart or a Vega-Lite spec (dict)")
+    title = spec.get("title", {})
+    text = title.get("text", "") if isinstance(title, dict) else title
+    text = " ".join(text) if isinstance(text, list) else str(text or "")
+    description = str(spec.get("description", "") or "")
+    allowed = {c.lower() for c in (*PALETTE, *GRADE_COLOURS, "#000", "#000000", "#ffffff")}
+    colours = {m.lower() for node in _walk(spec) if isinstance(node, str) for m in _HEX.findall(node)}
+    odd = sorted(c for c in colours if c not in allowed and not _grey(c))
+    rows = [r for values in spec.get("datasets", {}).values() for r in values]
+    fields = {key for r in rows for key in r}
+    person_fields = sorted(fields & {"person_id", "first_name", "last_name", "birth_date"})
+    checks = [
+        ("Has a title", bool(text.strip()), text),
+        ("Has a description for screen readers", bool(description.strip()), description),
+        ("Uses the colour-blind-safe palette", not odd, ", ".join(odd) or "only palette, grade ramp or grey colours"),
+        (
+            "Embeds summaries, not person rows",
+            not person_fields and len(rows) <= 5_000,
+            f"{len(rows)} rows" + (f"; identifiers {person_fields}" if person_fields else ""),
+        ),
+    ]
+    if table is not None:
+        checks.append(("Has a data-table alternative", len(table) > 0, f"{len(table)} rows"))
+    return pd.DataFrame(checks, columns=["check", "passed", "detail"])
+
+
+def _grey(colour: str) -> bool:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return max(r, g, b) - min(r, g, b) <= 8

@@ -1,6 +1,6 @@
 """The chart for the fourth explorable, noise instead of holes.
 
-Like the other explorables (``equitylens.viz.explorables``), one builder serves two
+Like the other explorables (``equitylens.explore.views``), one builder serves two
 uses: with ``bind=True`` its parameters get radio buttons in the page and Vega
 filters the scenario table there; with ``bind=False`` the live form's ipywidgets
 drive the same parameters. The scenario table comes from
@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.data import groups
+from equitylens.methods.validation import check_table
 from equitylens.viz import charts
 
 ALL_SERVICES: Final = "All services"
@@ -27,7 +28,7 @@ RATIO_LIMIT: Final = 4  # the ratio axis stops here; wider intervals run off the
 def noise_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per choice: the noise's 95% reach, how many groups change rank in most releases,
     the group with the widest headline interval, and what suppression hides instead."""
-    charts._require(table, [*COLUMNS, "accuracy", "ratio_lower", "ratio_upper", "cells_hidden"], "table")
+    check_table(table, [*COLUMNS, "accuracy", "ratio_lower", "ratio_upper", "cells_hidden"], "table")
     rows = []
     for (epsilon, mechanism, post), part in table.groupby(_KEYS, sort=False):
         group_rows = part[part["service"] == ALL_SERVICES]
@@ -64,7 +65,7 @@ def noise_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     one row per group, one summary line per choice, and the group order (largest
     relative error first). Mechanism and post-processing become their index
     (``m``, ``p``) in the order they first appear, to keep the page small."""
-    charts._require(table, [*COLUMNS, "cells_hidden"], "table")
+    check_table(table, [*COLUMNS, "cells_hidden"], "table")
     data = table.copy()
     data["group"] = data["race_ethnicity"].replace(groups.RACE_SHORT)
     data["m"] = data["mechanism"].map({v: i for i, v in enumerate(dict.fromkeys(data["mechanism"]))})

@@ -18,6 +18,7 @@ import pandas as pd
 from equitylens.data import groups
 from equitylens.explore import scenarios
 from equitylens.methods import disaggregate
+from equitylens.methods.validation import check_table
 from equitylens.viz import charts
 
 GROUP_ORDER: Final[list[str]] = [scenarios.ALL_GROUPS, *disaggregate.RACE_ETHNICITY_ORDER]
@@ -92,7 +93,7 @@ def disaggregation_chart(table: pd.DataFrame, *, outcome_label: str, bind: bool 
     they get a dropdown and radio buttons in the page; without, the live form's
     ipywidgets drive them.
     """
-    charts._require(table, ["rule", "level", "race_ethnicity", "status", "rate"], "table")
+    check_table(table, ["rule", "level", "race_ethnicity", "status", "rate"], "table")
     visible, hidden, summary = disaggregation_views(table)
     levels = list(dict.fromkeys(summary["level"]))
     rules = list(dict.fromkeys(summary["rule"]))
@@ -182,7 +183,7 @@ _DARK_STATES: Final = [scenarios.CELL_SMALL_SHOWN, scenarios.CELL_PROTECTED, sce
 def suppression_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The grid cells (short labels, the text a reader sees, state) and one summary
     line per threshold and method."""
-    charts._require(table, ["threshold", "method", "race_ethnicity", "service", "shown", "state"], "table")
+    check_table(table, ["threshold", "method", "race_ethnicity", "service", "shown", "state"], "table")
     grid = table.copy()
     grid["group"] = grid["race_ethnicity"].replace(groups.RACE_SHORT)
     grid["text"] = grid["shown"].astype(str)
@@ -331,7 +332,7 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     is written into the chart (the reference in the headline, the measure on the
     axis), as Keppel et al. (2005) ask of any disparity statement.
     """
-    charts._require(table, ["outcome", "reference", "measure", "race_ethnicity", "value", "headline", "rank"], "table")
+    check_table(table, ["outcome", "reference", "measure", "race_ethnicity", "value", "headline", "rank"], "table")
     outcomes = list(dict.fromkeys(table["outcome"]))
     references = list(dict.fromkeys(table["reference"]))
     measures = list(dict.fromkeys(table["measure"]))

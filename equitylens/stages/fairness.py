@@ -1,0 +1,235 @@
+"""Stage 4: the fairness audit of a risk score, with fairlearn, and how it moves with the cut-off.
+
+The numbers come from fairlearn's :class:`~fairlearn.metrics.MetricFrame` (with its
+bootstrap intervals); this module only arranges them into tidy tables and hides cells too
+small to publish. Scores and flags come from :mod:`equitylens.stages.risk_model`.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Sequence
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
+from sklearn.metrics import precision_score
+
+from equitylens.methods import suppress
+from equitylens.methods.validation import check_choice, check_whole_number
+from equitylens.methods.validation import check_table as _check
+from equitylens.stages.risk_model import DEFAULT_SEED, TRUTHS, flag
+
+# fairlearn's bootstrap re-runs every metric on every resample; 50 resamples of the
+# 20,000-child audit sample take about 20 seconds, which a notebook can afford. The
+# 2.5% and 97.5% quantiles of 50 resamples are rough: read the intervals as a guide.
+DEFAULT_BOOTSTRAPS: Final = 50
+
+METRICS: Final[dict[str, str]] = {
+    "selection_rate": "Share flagged",
+    "false_positive_rate": "False positive rate",
+    "false_negative_rate": "False negative rate",
+    "precision": "Precision",
+}
+# Which people each metric is a share of; a group whose denominator is below the
+# suppression threshold has that metric hidden (see suppress.DEFAULT_THRESHOLD).
+_DENOMINATORS: Final[dict[str, str]] = {
+    "selection_rate": "people",
+    "false_positive_rate": "negatives",
+    "false_negative_rate": "positives",
+    "precision": "flagged",
+}
+
+
+def _metric_functions() -> dict[str, Any]:
+    return {
+        "selection_rate": selection_rate,
+        "false_positive_rate": false_positive_rate,
+        "false_negative_rate": false_negative_rate,
+        "precision": functools.partial(precision_score, zero_division=np.nan),
+    }
+
+
+def _denominators(scores: pd.DataFrame, by: list[str], truth: str, flagged: str) -> pd.DataFrame:
+    work = pd.DataFrame(
+        {
+            "people": 1,
+            "positives": scores[truth].astype(bool).astype(int),
+            "negatives": (~scores[truth].astype(bool)).astype(int),
+            "flagged": scores[flagged].astype(bool).astype(int),
+        }
+    )
+    for column in by:
+        work[column] = scores[column].astype(str)
+    return work.groupby(by, sort=False)[["people", "positives", "negatives", "flagged"]].sum().reset_index()
+
+
+def _tidy(frame: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame:
+    """A MetricFrame result (rows: groups, columns: metrics) as a long table."""
+    long = frame.reset_index().melt(id_vars=by, var_name="metric", value_name=name)
+    for column in by:
+        long[column] = long[column].astype(str)
+    return long
+
+
+def fairness_audit(
+    scores: pd.DataFrame,
+    *,
+    truth: str = "label",
+    by: str | Sequence[str] = "race_ethnicity",
+    flagged: str = "flagged",
+    n_boot: int = DEFAULT_BOOTSTRAPS,
+    seed: int = DEFAULT_SEED,
+    threshold: int = suppress.DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Selection rate, false positive and negative rates and precision by group, from fairlearn.
+
+    Parameters
+    ----------
+    scores
+        Flagged scores (from :func:`flag`), with ``label``, ``need`` and the ``by`` columns.
+    truth
+        ``"label"`` audits against substantiated reports, the label the model learned;
+        ``"need"`` against ``needs_support``, what families actually need.
+    by
+        One column or several (e.g. ``["race_ethnicity", "gender"]`` for race by gender).
+    flagged
+        The boolean column holding the decision.
+    n_boot
+        Bootstrap resamples for fairlearn's 95% intervals; 0 for no intervals.
+    threshold
+        Small-cell rule: a metric is hidden for a group when the people it is a share
+        of (the group, its positives, its negatives, or its flagged) number fewer.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and metric: the ``by`` columns, ``metric`` (a key of
+        ``METRICS``), ``metric_label``, ``value``, ``lower``, ``upper`` (NaN without
+        bootstrap), ``denominator`` (how many people the metric is a share of) and
+        ``suppressed``. Suppressed rows have no numbers.
+    """
+    check_choice(truth, list(TRUTHS), "truth")
+    columns = [by] if isinstance(by, str) else list(by)
+    _check(scores, [*columns, flagged, truth], "scores")
+    check_whole_number(n_boot, "n_boot", minimum=0)
+    threshold = suppress.resolve_threshold(threshold)
+    features = scores[columns].astype(str)
+    options: dict[str, Any] = {}
+    if n_boot:
+        options = {"n_boot": n_boot, "ci_quantiles": [0.025, 0.975], "random_state": seed}
+    with warnings.catch_warnings():
+        # A group with no positives has no false negative rate in any resample; fairlearn
+        # then warns about an all-NaN quantile. Those cells are suppressed below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frame = MetricFrame(
+            metrics=_metric_functions(),
+            y_true=scores[truth].astype(bool).to_numpy(),
+            y_pred=scores[flagged].astype(bool).to_numpy(),
+            sensitive_features=features,
+            **options,
+        )
+    table = _tidy(frame.by_group, columns, "value")
+    if n_boot:
+        lower, upper = frame.by_group_ci
+        table = table.merge(_tidy(lower, columns, "lower"), on=[*columns, "metric"])
+        table = table.merge(_tidy(upper, columns, "upper"), on=[*columns, "metric"])
+    else:
+        table["lower"] = np.nan
+        table["upper"] = np.nan
+    counts = _denominators(scores, columns, truth, flagged)
+    table = table.merge(counts, on=columns, how="left")
+    table["denominator"] = [int(row[_DENOMINATORS[row["metric"]]]) for _, row in table.iterrows()]
+    table["suppressed"] = table["denominator"] < threshold
+    numbers = ["value", "lower", "upper"]
+    table[numbers] = table[numbers].astype(float)
+    table.loc[table["suppressed"], numbers] = np.nan
+    table.loc[table["suppressed"], "denominator"] = 0
+    table["metric_label"] = table["metric"].map(METRICS)
+    table = _order_groups(table, scores, columns)
+    return table[[*columns, "metric", "metric_label", "value", "lower", "upper", "denominator", "suppressed"]]
+
+
+def _order_groups(table: pd.DataFrame, scores: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Keep the kit's deliberate group order (categorical order), then metric order."""
+    for column in columns:
+        source = scores[column]
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            order = [str(c) for c in source.cat.categories if str(c) in set(table[column])]
+        else:
+            order = list(dict.fromkeys(source.astype(str)))
+        table[column] = pd.Categorical(table[column], categories=order, ordered=True)
+    table["metric"] = pd.Categorical(table["metric"], categories=list(METRICS), ordered=True)
+    table = table.sort_values([*columns, "metric"]).reset_index(drop=True)
+    for column in [*columns, "metric"]:
+        table[column] = table[column].astype(str)
+    return table
+
+
+def threshold_sweep(
+    scores: pd.DataFrame,
+    *,
+    shares: Sequence[float] = tuple(np.round(np.arange(0.02, 0.31, 0.02), 2)),
+    truth: str = "label",
+    by: str = "race_ethnicity",
+    threshold: int = suppress.DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """The fairness audit at every cut-off: one row per share flagged, group and metric.
+
+    Each share's numbers come from its own fairlearn ``MetricFrame`` (no bootstrap).
+    Columns: ``share`` (the share of children flagged), ``cutoff`` (the score it takes),
+    ``by``, ``metric``, ``metric_label``, ``value``, ``denominator``, ``suppressed``.
+    This is a summary table: it is what the book's slider filters.
+    """
+    check_choice(truth, list(TRUTHS), "truth")
+    _check(scores, ["score", by, truth], "scores")
+    if not len(shares):
+        raise ValueError("shares must list at least one share to flag")
+    parts = []
+    for share in shares:
+        flagged = flag(scores, share=float(share))
+        audited = fairness_audit(flagged, truth=truth, by=by, n_boot=0, threshold=threshold)
+        audited.insert(0, "cutoff", flagged.attrs["cutoff"])
+        audited.insert(0, "share", round(float(share), 4))
+        parts.append(audited.drop(columns=["lower", "upper"]))
+    return pd.concat(parts, ignore_index=True)
+
+
+_SWEEP_COLUMNS: Final = frozenset({"share", "cutoff", "metric", "metric_label", "value", "denominator", "suppressed"})
+
+
+def group_column(sweep: pd.DataFrame) -> str:
+    """The one column of a threshold sweep that names the groups."""
+    others = [str(c) for c in sweep.columns if c not in _SWEEP_COLUMNS]
+    if len(others) != 1:
+        raise ValueError(f"sweep must have exactly one group column besides {sorted(_SWEEP_COLUMNS)}; found {others}")
+    return others[0]
+
+
+def sweep_gaps(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Per share flagged and metric: the gap between the highest and lowest group.
+
+    Suppressed groups are left out. ``highest`` and ``lowest`` name the groups. A gap of
+    0 would mean every group is treated alike on that metric.
+    """
+    _check(sweep, ["share", "metric", "value"], "sweep")
+    group = group_column(sweep)
+    rows = []
+    shown = sweep.dropna(subset=["value"])
+    for (share, metric), part in shown.groupby(["share", "metric"], sort=False):
+        values = part["value"].to_numpy(dtype=float)
+        top = part.iloc[int(np.argmax(values))]
+        low = part.iloc[int(np.argmin(values))]
+        rows.append(
+            {
+                "share": share,
+                "metric": metric,
+                "metric_label": METRICS.get(str(metric), str(metric)),
+                "gap": float(top["value"] - low["value"]),
+                "highest": top[group],
+                "lowest": low[group],
+            }
+        )
+    return pd.DataFrame(rows)
