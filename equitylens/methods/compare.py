@@ -72,6 +72,13 @@ ERR_NEEDS_COUNTS: Final = (
     "rates_table needs columns {missing} (numerator and denominator per group, as from "
     "disaggregate.rates()); available columns: {allowed}"
 )
+ERR_PROTECTED_INPUT: Final = (
+    "rates_table column {argument!r} has missing values in {rows} row(s): it looks already "
+    "protected (suppressed rows lose their counts), and a disparity needs every count. "
+    "Compute disparities on the unprotected rates and protect last: "
+    "publish.protect_rates(disparities(rates, ...)), or use equity.equity_table(...), "
+    "which does both in the right order."
+)
 ERR_COUNTS: Final = (
     "{argument} column must hold whole numbers >= 0 (denominators > 0) with no missing "
     "values, and numerator <= denominator"
@@ -131,6 +138,8 @@ def _counts_of(table: pd.DataFrame, group: str) -> tuple[FloatArray, FloatArray]
     arrays: list[FloatArray] = []
     for column in ("numerator", "denominator"):
         series = table[column]
+        if pd.api.types.is_numeric_dtype(series) and series.isna().any():
+            raise ValueError(ERR_PROTECTED_INPUT.format(argument=column, rows=int(series.isna().sum())))
         if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or series.isna().any():
             raise ValueError(ERR_COUNTS.format(argument=column))
         values = series.to_numpy(dtype=np.float64)
@@ -311,8 +320,9 @@ def disparities(
         ``ratio_upper``, ``difference`` (rate - reference rate) with
         ``difference_lower`` / ``difference_upper``, ``rank`` (1 = furthest from the
         reference in the unfavourable direction, by ratio; NA for the reference group
-        itself), ``is_reference``, ``confidence``, and ``reliable`` / ``flag`` when the
-        input has them.
+        itself), ``is_reference``, ``favourable`` (a column, so a merge or a CSV round
+        trip keeps it), ``confidence``, and ``reliable`` / ``flag`` when the input has
+        them.
 
     Notes
     -----
@@ -381,6 +391,7 @@ def disparities(
     score = out["ratio"].where(~is_reference)
     out["rank"] = score.rank(method="min", ascending=favourable == "high").astype("Int64")
     out["is_reference"] = is_reference
+    out["favourable"] = favourable
     out["confidence"] = confidence
     for extra in ("reliable", "flag"):
         if extra in table.columns:
@@ -481,8 +492,18 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}"
 
 
-def headline(disparities_frame: pd.DataFrame, *, noun: str = "people") -> str:
+def headline(
+    disparities_frame: pd.DataFrame,
+    *,
+    noun: str = "people",
+    group: str | None = None,
+    favourable: Favourable | None = None,
+) -> str:
     """The plain-language "largest disparity" sentence, always naming the reference.
+
+    ``group`` and ``favourable`` default to the frame's ``favourable`` column (then its
+    ``attrs``, then the first column and "low"), so a merged or re-read frame keeps its
+    direction.
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"group": ["A", "B"], "numerator": [60, 20],
@@ -506,8 +527,12 @@ def headline(disparities_frame: pd.DataFrame, *, noun: str = "people") -> str:
     if missing:
         raise ValueError(ERR_HEADLINE.format(missing=missing))
     info = frame.attrs.get("disparities", {})
-    group = info.get("group", frame.columns[0])
-    favourable = info.get("favourable", "low")
+    if group is None:
+        group = str(info.get("group", frame.columns[0]))
+    if favourable is None:
+        column = frame["favourable"].dropna().unique().tolist() if "favourable" in frame.columns else []
+        favourable = column[0] if len(column) == 1 else info.get("favourable", "low")
+    _check_favourable(str(favourable))
     label = str(frame["reference_label"].iloc[0])
     opening = label[:1].upper() + label[1:]
     ranked = frame[frame["rank"].notna()].sort_values("rank", kind="stable")

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from equitylens.data import groups
-from equitylens.methods.suppress import DEFAULT_THRESHOLD, resolve_threshold
+from equitylens.methods.policy import MAX_RELIABLE_RSE, MIN_RELIABLE_NUMERATOR, DisclosurePolicy, as_policy
 from equitylens.methods.validation import ERR_DUPLICATE_COLUMNS, ERR_UNKNOWN_COLUMNS
 from equitylens.methods.validation import check_frame as _check_frame
 from equitylens.methods.validation import require_columns as _require_columns
@@ -32,13 +32,7 @@ FloatArray = npt.NDArray[np.float64]
 
 # --- Rules and defaults -----------------------------------------------------------------
 
-# NCHS / NVSS: rates based on fewer than 20 events (deaths, births) are flagged as
-# unreliable, because their relative standard error is 23% or more (1/sqrt(20) = 0.224).
-# Source: NCHS, National Vital Statistics Reports, "Deaths: Final Data", technical notes.
-MIN_RELIABLE_NUMERATOR: Final = 20
-# NCHS: estimates whose relative standard error exceeds 30% are flagged as unreliable
-# (e.g. NHIS Early Release and Health, United States data presentation notes).
-MAX_RELIABLE_RSE: Final = 0.30
+# The reliability rule (NCHS: 20 events, 30% RSE) lives in the one disclosure policy.
 DEFAULT_CONFIDENCE: Final = 0.95
 
 INTERVAL_METHODS: Final[tuple[str, ...]] = ("wilson", "clopper-pearson")
@@ -430,19 +424,23 @@ def rates_from_counts(
     if bad:
         raise ValueError(ERR_NUM_GT_DEN.format(numerator=numerator, denominator=denominator, rows=bad))
 
+    # A ``missing`` column (from rates()) is rolled up with the counts, so it stays visible.
+    m_all = _count_array(counts, "missing", "missing") if "missing" in counts.columns else np.zeros_like(x_all)
     if by_columns:
-        work = pd.DataFrame({"_x": x_all, "_n": n_all}, index=counts.index)
+        work = pd.DataFrame({"_x": x_all, "_n": n_all, "_m": m_all}, index=counts.index)
         for column in by_columns:
             work[column] = counts[column]
-        summed = work.groupby(by_columns, observed=True, sort=True, dropna=False)[["_x", "_n"]].sum()
+        summed = work.groupby(by_columns, observed=True, sort=True, dropna=False)[["_x", "_n", "_m"]].sum()
         keys = summed.index.to_frame(index=False)
         x = summed["_x"].to_numpy(dtype=np.int64)
         n = summed["_n"].to_numpy(dtype=np.int64)
+        m = summed["_m"].to_numpy(dtype=np.int64)
     else:
         keys = pd.DataFrame(index=pd.RangeIndex(1))
         x = np.array([x_all.sum()], dtype=np.int64)
         n = np.array([n_all.sum()], dtype=np.int64)
-    return _finish_rates(
+        m = np.array([m_all.sum()], dtype=np.int64)
+    out = _finish_rates(
         keys,
         x,
         n,
@@ -451,6 +449,9 @@ def rates_from_counts(
         min_numerator=int(min_numerator),
         max_rse=float(max_rse),
     )
+    if "missing" in counts.columns:
+        out.insert(list(out.columns).index("denominator") + 1, "missing", m)
+    return out
 
 
 def _outcome_series(frame: pd.DataFrame, outcome: str) -> pd.Series[Any]:
@@ -487,15 +488,16 @@ def rates(
         ``by`` value are kept, in a cell of their own (last), never silently dropped.
     outcome
         Boolean (or 0/1) column. Rows where it is missing are left out of both the
-        numerator and the denominator.
+        numerator and the denominator, and counted in ``missing``.
     method, confidence, min_numerator, max_rse
         As in :func:`rates_from_counts`.
 
     Returns
     -------
     DataFrame
-        One row per cell: ``by`` columns, ``numerator``, ``denominator``, ``rate``,
-        ``lower``, ``upper``, ``rse``, ``reliable``, ``flag``.
+        One row per cell: ``by`` columns, ``numerator``, ``denominator``, ``missing``
+        (people in the cell whose outcome is missing: not in the denominator),
+        ``rate``, ``lower``, ``upper``, ``rse``, ``reliable``, ``flag``.
 
     Examples
     --------
@@ -525,15 +527,17 @@ def rates(
 
     if by_columns:
         grouped = values.groupby([frame[c] for c in by_columns], observed=True, sort=True, dropna=False)
-        summary = grouped.agg(["sum", "count"])
+        summary = grouped.agg(["sum", "count", "size"])
         keys = summary.index.to_frame(index=False)
         x = summary["sum"].to_numpy(dtype=np.int64)
         n = summary["count"].to_numpy(dtype=np.int64)
+        missing = summary["size"].to_numpy(dtype=np.int64) - n
     else:
         keys = pd.DataFrame(index=pd.RangeIndex(1))
         x = np.array([int(values.sum())], dtype=np.int64)
         n = np.array([int(values.count())], dtype=np.int64)
-    return _finish_rates(
+        missing = np.array([len(values) - int(values.count())], dtype=np.int64)
+    out = _finish_rates(
         keys,
         x,
         n,
@@ -542,6 +546,8 @@ def rates(
         min_numerator=int(min_numerator),
         max_rse=float(max_rse),
     )
+    out.insert(list(out.columns).index("denominator") + 1, "missing", missing)
+    return out
 
 
 # --- Simpson's paradox ------------------------------------------------------------------
@@ -788,11 +794,12 @@ def ladder_summary(
     *,
     outcome: str,
     rule: CountingRule = "alone",
-    threshold: int | str = DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
     include_not_reported: bool = True,
     ladder: Sequence[tuple[str, Sequence[str]]] = LADDER,
     min_numerator: int = MIN_RELIABLE_NUMERATOR,
     max_rse: float = MAX_RELIABLE_RSE,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """What each rung of the disaggregation ladder reveals, and what it costs.
 
@@ -800,9 +807,10 @@ def ladder_summary(
     :func:`race_ethnicity`). The frame is counted once at the finest level and rolled
     up, so this is one groupby however many rungs there are.
 
-    A cell *would be suppressed* when its numerator is between 1 and ``threshold - 1``
-    or its denominator is below ``threshold`` (both are published counts; zero
-    numerators are allowed, as in CMS policy).
+    A cell *would be suppressed* when ``policy.small(numerator, denominator)``: its
+    numerator is between 1 and ``threshold - 1`` or its denominator is below the
+    threshold (default ``policy.DEFAULT_POLICY``; ``threshold``, if given, overrides
+    the policy's).
 
     Returns
     -------
@@ -816,7 +824,8 @@ def ladder_summary(
         ``lowest`` (those two cells' labels).
     """
     frame = _check_frame(frame, "frame")
-    k = resolve_threshold(threshold)
+    rule_policy = as_policy(policy, threshold)
+    k = rule_policy.threshold
     _check_reliability(min_numerator, max_rse)
     if isinstance(ladder, str) or len(ladder) == 0:
         raise ValueError(ERR_LADDER)
@@ -841,7 +850,7 @@ def ladder_summary(
         level = rates_from_counts(finest, by=cols, min_numerator=min_numerator, max_rse=max_rse)
         x = level["numerator"].to_numpy()
         n = level["denominator"].to_numpy()
-        suppressed = ((x > 0) & (x < k)) | (n < k)
+        suppressed = rule_policy.small(x, n)
         reliable = level["reliable"].to_numpy(dtype=bool)
         people = int(n.sum())
         in_suppressed = int(n[suppressed].sum())
