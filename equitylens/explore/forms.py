@@ -15,6 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from equitylens.explore import scenarios
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.viz import explorables
 
 
@@ -79,7 +80,7 @@ def live_suppression(table: pd.DataFrame) -> Explorer | w.HTML:
         thresholds = sorted(int(k) for k in table["threshold"].dropna().unique())
         controls = {
             "k": w.IntSlider(
-                value=11 if 11 in thresholds else thresholds[0],
+                value=DEFAULT_POLICY.k if DEFAULT_POLICY.k in thresholds else thresholds[0],
                 min=thresholds[0],
                 max=thresholds[-1],
                 description="Threshold",

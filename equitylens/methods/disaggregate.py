@@ -825,7 +825,7 @@ def ladder_summary(
     """
     frame = _check_frame(frame, "frame")
     rule_policy = as_policy(policy, threshold)
-    k = rule_policy.threshold
+    k = rule_policy.k
     _check_reliability(min_numerator, max_rse)
     if isinstance(ladder, str) or len(ladder) == 0:
         raise ValueError(ERR_LADDER)

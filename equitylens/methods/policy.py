@@ -184,6 +184,9 @@ class DisclosurePolicy:
 
 
 DEFAULT_POLICY: Final = DisclosurePolicy()
+# No protection at all (every count from 1 up is publishable): only for *showing* what an
+# unprotected table would disclose, never for publishing one.
+NO_PROTECTION: Final = DisclosurePolicy(threshold=1)
 
 
 def as_policy(policy: DisclosurePolicy | None = None, threshold: int | str | None = None) -> DisclosurePolicy:

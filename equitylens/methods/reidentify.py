@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.methods import disaggregate
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.viz import charts
 
 EVERYONE: Final = "Everyone"
@@ -32,8 +33,8 @@ GEOGRAPHY: Final[dict[str, str | None]] = {
     "Neighbourhood (24 areas)": "neighbourhood_id",
 }
 AGE: Final[dict[str, str | None]] = {"None": None, "Age band": "age_band", "Single year of age": "age"}
-# Thresholds offered in the chart; 11 matches the kit's small-cell rule (suppress.DEFAULT_THRESHOLD).
-THRESHOLDS: Final[tuple[int, ...]] = (2, 3, 5, 11, 20)
+# Thresholds offered in the chart, including the kit's small-cell rule (policy.DEFAULT_POLICY).
+THRESHOLDS: Final[tuple[int, ...]] = tuple(sorted({2, 3, 5, DEFAULT_POLICY.k, 20}))
 
 
 def _check(frame: pd.DataFrame, columns: Sequence[str], argument: str = "frame") -> None:
@@ -66,7 +67,9 @@ def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Seri
     return sizes.astype(int).rename("class_size")
 
 
-def uniqueness(frame: pd.DataFrame, *, quasi: Sequence[str], k: int = 11, by: str | None = None) -> pd.DataFrame:
+def uniqueness(
+    frame: pd.DataFrame, *, quasi: Sequence[str], k: int = DEFAULT_POLICY.k, by: str | None = None
+) -> pd.DataFrame:
     """Share of people who are unique, and share in classes smaller than ``k``.
 
     Classes are always formed over the whole ``frame``; ``by`` (for example
@@ -145,7 +148,7 @@ def risk_chart(table: pd.DataFrame, *, population: str, bind: bool = True) -> An
     """
     charts._require(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
     thresholds = sorted(int(k) for k in table["k"].unique())
-    default_k = 11 if 11 in thresholds else thresholds[0]
+    default_k = DEFAULT_POLICY.k if DEFAULT_POLICY.k in thresholds else thresholds[0]
 
     def param(name: str, value: Any, binding: Any) -> Any:
         return alt.param(name=name, value=value, bind=binding) if bind else alt.param(name=name, value=value)

@@ -35,7 +35,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from equitylens.data.content import DATA_DIR
-from equitylens.methods import suppress
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table as _check
 
 LABEL: Final = "cw_substantiated"  # what an agency can train on: a substantiated report
@@ -282,7 +282,8 @@ def fairness_audit(
     flagged: str = "flagged",
     n_boot: int = DEFAULT_BOOTSTRAPS,
     seed: int = DEFAULT_SEED,
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """Selection rate, false positive and negative rates and precision by group, from fairlearn.
 
@@ -302,6 +303,9 @@ def fairness_audit(
     threshold
         Small-cell rule: a metric is hidden for a group when the people it is a share
         of (the group, its positives, its negatives, or its flagged) number fewer.
+        Overrides the threshold of ``policy`` (default ``policy.DEFAULT_POLICY``).
+    policy
+        The disclosure policy; a metric whose denominator is small under it is hidden.
 
     Returns
     -------
@@ -316,7 +320,7 @@ def fairness_audit(
     _check(scores, [*columns, flagged, truth], "scores")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
         raise ValueError(f"n_boot={n_boot!r} must be a whole number >= 0")
-    threshold = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
     features = scores[columns].astype(str)
     options: dict[str, Any] = {}
     if n_boot:
@@ -343,7 +347,11 @@ def fairness_audit(
     counts = _denominators(scores, columns, truth, flagged)
     table = table.merge(counts, on=columns, how="left")
     table["denominator"] = [int(row[_DENOMINATORS[row["metric"]]]) for _, row in table.iterrows()]
-    table["suppressed"] = table["denominator"] < threshold
+    # Every metric is a share: its numerator (value x denominator) is a count too, so a
+    # metric is hidden when either count is small under the policy (one rule, not n < k).
+    denominators = table["denominator"].to_numpy(dtype=float)
+    numerators = np.round(table["value"].to_numpy(dtype=float) * denominators)
+    table["suppressed"] = rule.small(np.nan_to_num(numerators, nan=0.0), denominators)
     numbers = ["value", "lower", "upper"]
     table[numbers] = table[numbers].astype(float)
     table.loc[table["suppressed"], numbers] = np.nan
@@ -375,7 +383,8 @@ def threshold_sweep(
     shares: Sequence[float] = tuple(np.round(np.arange(0.02, 0.31, 0.02), 2)),
     truth: str = "label",
     by: str = "race_ethnicity",
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """The fairness audit at every cut-off: one row per share flagged, group and metric.
 
@@ -390,7 +399,7 @@ def threshold_sweep(
     parts = []
     for share in shares:
         flagged = flag(scores, share=float(share))
-        audited = fairness_audit(flagged, truth=truth, by=by, n_boot=0, threshold=threshold)
+        audited = fairness_audit(flagged, truth=truth, by=by, n_boot=0, threshold=threshold, policy=policy)
         audited.insert(0, "cutoff", flagged.attrs["cutoff"])
         audited.insert(0, "share", round(float(share), 4))
         parts.append(audited.drop(columns=["lower", "upper"]))
@@ -478,16 +487,18 @@ def flag_outcomes(
     *,
     flagged: str = "flagged",
     by: str = "race_ethnicity",
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """What a flag means for families, judged against need: counts per 1,000 children.
 
     One row per group and outcome (``OUTCOMES``: correct flags, false flags, missed
     families), with ``children`` in the group, ``count`` and ``per_1000``. Counts from 1
-    to ``threshold - 1`` (and groups smaller than the threshold) are suppressed.
+    to ``threshold - 1`` (and groups smaller than the threshold) are suppressed, under
+    ``policy`` (default ``policy.DEFAULT_POLICY``; ``threshold`` overrides its threshold).
     """
     _check(scores, [flagged, "need", by], "scores")
-    threshold = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
     was = scores[flagged].astype(bool)
     need = scores["need"].astype(bool)
     work = pd.DataFrame(
@@ -503,7 +514,7 @@ def flag_outcomes(
     long = wide.melt(id_vars=[by, "children"], var_name="outcome", value_name="count")
     long["outcome_label"] = long["outcome"].map(OUTCOMES)
     long["per_1000"] = 1000 * long["count"] / long["children"]
-    small = ((long["count"] > 0) & (long["count"] < threshold)) | (long["children"] < threshold)
+    small = rule.small(long["count"].to_numpy(), long["children"].to_numpy())
     long["suppressed"] = small
     long["count"] = long["count"].astype("Int64").mask(small)
     long["per_1000"] = long["per_1000"].mask(small)
