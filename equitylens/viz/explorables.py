@@ -407,7 +407,7 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     whiskers = base.mark_rule(color="black").encode(y=y, x="axis_lower:Q", x2="axis_upper:Q")
     marked = (
         base.transform_filter(alt.datum.reliability == SUPPRESSED_LABEL)
-        .mark_text(align="left", dx=4, fontSize=11, color=STATUS_COLOURS[scenarios.STATUS_SUPPRESSED])
+        .mark_text(align="left", dx=4, fontSize=12, color=STATUS_COLOURS[scenarios.STATUS_SUPPRESSED])
         .encode(y=y, x="no_gap:Q", text=alt.value("suppressed (small count)"))
     )
     no_gap = base.mark_rule(color="black", strokeDash=[4, 3]).encode(x="no_gap:Q")
