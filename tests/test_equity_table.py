@@ -140,7 +140,10 @@ def test_no_derived_column_reveals_a_suppressed_numerator(
     if frame["group"].nunique() < 2:
         return
     policy = DisclosurePolicy(threshold=threshold)
-    ref = {"first": ("group", "g0" if "g0" in set(frame["group"]) else frame["group"].iloc[0]), "target": ("target", 0.2)}
+    ref = {
+        "first": ("group", "g0" if "g0" in set(frame["group"]) else frame["group"].iloc[0]),
+        "target": ("target", 0.2),
+    }
     chosen = ref.get(reference, reference)
     try:
         out = equity.published(equity.equity_table(frame, by="group", outcome="y", reference=chosen, policy=policy))

@@ -35,7 +35,9 @@ def _is_number(node: ast.AST) -> bool:
 def _preset_lines(tree: ast.Module) -> set[int]:
     lines: set[int] = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         if any(isinstance(t, ast.Name) and t.id in PRESET_NAMES for t in targets):
             end = node.end_lineno or node.lineno
             lines.update(range(node.lineno, end + 1))

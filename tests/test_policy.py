@@ -70,7 +70,7 @@ def test_bad_settings_raise_naming_the_argument(kwargs: dict[str, object], messa
 
 def test_as_policy_refuses_other_objects() -> None:
     with pytest.raises(ValueError, match="DisclosurePolicy"):
-        as_policy(11)  # type: ignore[arg-type]  # noqa: test of a wrong type
+        as_policy(11)  # type: ignore[arg-type]
 
 
 def test_policy_is_frozen() -> None:
@@ -90,7 +90,9 @@ GROUPS = pd.DataFrame(
 
 
 def people(table: pd.DataFrame) -> pd.DataFrame:
-    rows = [(g, i < x) for g, x, n in table[["group", "numerator", "denominator"]].itertuples(index=False) for i in range(n)]
+    rows = [
+        (g, i < x) for g, x, n in table[["group", "numerator", "denominator"]].itertuples(index=False) for i in range(n)
+    ]
     return pd.DataFrame(rows, columns=["group", "y"])
 
 
