@@ -126,7 +126,8 @@ def row_problems(row: dict[str, Any], small_comparisons: set[tuple[str, str]]) -
 
 def _cells(text: str) -> list[tuple[int, bool]]:
     """(position, tagged) of every notebook cell container in a built page."""
-    return [(m.start(), TAG in m.group(1)) for m in re.finditer(r'<div class="(cell[^"]*)"', text)]
+    # The outer container only: its class is "cell ..." (not "cell_input"/"cell_output").
+    return [(m.start(), TAG in m.group(1)) for m in re.finditer(r'<div class="(cell(?: [^"]*)?)"', text)]
 
 
 def _tagged(cells: list[tuple[int, bool]], position: int) -> bool:
