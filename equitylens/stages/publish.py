@@ -24,7 +24,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from equitylens.methods import compare, suppress
+from equitylens.methods import compare
 from equitylens.methods.equity import complement_rows
 from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table as _check
@@ -149,15 +149,17 @@ def data_package(
     name: str,
     title: str,
     description: str,
-    threshold: int | str = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
     sources: Sequence[str] = (),
     descriptions: Mapping[str, Mapping[str, str]] | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> Path:
     """Write published summary tables as a Frictionless data package and return its descriptor path.
 
     Every table must already be safe to publish: if any count column (``numerator``,
     ``denominator``, ``n``, ``count``, ``people``) holds a value from 1 to
-    ``threshold - 1``, this raises ``ValueError`` naming the table, so nothing small is
+    ``threshold - 1`` (``policy``, default ``policy.DEFAULT_POLICY``; ``threshold``
+    overrides its threshold), this raises ``ValueError`` naming the table, so nothing small is
     ever written. Tables are written as CSV (missing values as empty cells) next to
     ``datapackage.json``, which records the threshold used and the ``sources``.
     """
@@ -165,7 +167,7 @@ def data_package(
         raise ValueError("tables is empty; pass at least one named summary table")
     if not _NAME.match(name):
         raise ValueError(f"name={name!r} must be lower-case letters, digits, '.', '_' or '-'")
-    k = suppress.resolve_threshold(threshold)
+    k = as_policy(policy, threshold).k
     counts = ("numerator", "denominator", "n", "count", "people", "children")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
