@@ -159,6 +159,7 @@ def test_rates_columns_and_category_order() -> None:
         "grade",
         "numerator",
         "denominator",
+        "missing",
         "rate",
         "lower",
         "upper",

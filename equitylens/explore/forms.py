@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from equitylens.explore import scenarios, views
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages import planning
 from equitylens.viz import algorithms, committee
 
@@ -83,7 +84,7 @@ def live_suppression(table: pd.DataFrame) -> Explorer | w.HTML:
         thresholds = sorted(int(k) for k in table["threshold"].dropna().unique())
         controls = {
             "k": w.IntSlider(
-                value=11 if 11 in thresholds else thresholds[0],
+                value=DEFAULT_POLICY.k if DEFAULT_POLICY.k in thresholds else thresholds[0],
                 min=thresholds[0],
                 max=thresholds[-1],
                 description="Threshold",

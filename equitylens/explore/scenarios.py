@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from equitylens.data import groups
-from equitylens.methods import attack, disaggregate, suppress
+from equitylens.methods import attack, compare, disaggregate, equity, suppress
+from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table
 
 RULE_LABELS: Final[dict[str, str]] = {
@@ -36,7 +37,8 @@ def disaggregation(
     outcome: str,
     rules: Sequence[str] = disaggregate.COUNTING_RULES,
     ladder: Sequence[tuple[str, Sequence[str]]] = disaggregate.LADDER,
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """Rates for every counting rule and every level of the disaggregation ladder.
 
@@ -44,12 +46,12 @@ def disaggregation(
     ``race_ethnicity`` (``"Everyone"`` at the county-total level), ``cell`` (the
     other dimensions' values joined with " · "), ``numerator``, ``denominator``,
     ``rate``, ``lower``, ``upper`` and ``status`` (one of ``STATUSES``). Cells that
-    would be suppressed (numerator 1 to threshold-1, or denominator under the
+    would be suppressed (``policy.small``: numerator 1 to threshold-1, or denominator
+    under the threshold; default ``policy.DEFAULT_POLICY``, ``threshold`` overrides its
     threshold) keep only their labels and status: their numbers are removed.
     """
     check_table(frame, [outcome, *groups.RACE_FLAGS])
-    if threshold < 1:
-        raise ValueError(f"threshold must be at least 1, got {threshold}")
+    disclosure = as_policy(policy, threshold)
     unknown = [r for r in rules if r not in disaggregate.COUNTING_RULES]
     if unknown or not rules:
         raise ValueError(f"rules {unknown or '[]'} not allowed; choose from {disaggregate.COUNTING_RULES}")
@@ -68,7 +70,7 @@ def disaggregation(
             table["level_index"] = index
             parts.append(table[["rule", "level", "level_index", "race_ethnicity", "cell", *_NUMBERS, "reliable"]])
     result = pd.concat(parts, ignore_index=True)
-    hidden = ((result["numerator"] > 0) & (result["numerator"] < threshold)) | (result["denominator"] < threshold)
+    hidden = disclosure.small(result["numerator"], result["denominator"])
     result["status"] = np.where(
         hidden, STATUS_SUPPRESSED, np.where(result["reliable"], STATUS_RELIABLE, STATUS_UNRELIABLE)
     )
@@ -230,12 +232,7 @@ def _with_totals(
     out = pd.concat([cells, margin], ignore_index=True)
     out["state"] = out["state"].fillna(CELL_PUBLISHED)
     if threshold is None and method == "No protection":
-        small = (
-            (out["value"] > 0)
-            & (out["value"] < suppress.DEFAULT_THRESHOLD)
-            & (out[rows] != TOTAL)
-            & (out[columns] != TOTAL)
-        )
+        small = (out["value"] > 0) & (out["value"] < DEFAULT_POLICY.k) & (out[rows] != TOTAL) & (out[columns] != TOTAL)
         out.loc[small, "state"] = CELL_SMALL_SHOWN
     out["threshold"] = threshold
     out["method"] = method
@@ -318,26 +315,36 @@ REFERENCE_CHOICES: Final[dict[str, str]] = {
 MEASURES: Final[dict[str, str]] = {"ratio": "Rate ratio", "difference": "Rate difference"}
 
 
-def comparison(county: pd.DataFrame, *, outcomes: dict[str, tuple[str, str]] = OUTCOMES) -> pd.DataFrame:
+def comparison(
+    county: pd.DataFrame,
+    *,
+    outcomes: dict[str, tuple[str, str]] = OUTCOMES,
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+) -> pd.DataFrame:
     """Every group compared with every reference, for every outcome and both measures.
 
     Rates are for children under 18 (students aged 5-17 for school outcomes), race
     and ethnicity counted alone. Returns ``outcome``, ``reference``, ``measure``,
     ``race_ethnicity``, ``rate``, ``value``, ``lower``, ``upper``, ``rank``,
-    ``is_reference``, ``reliable``, ``reference_label``, ``headline`` and
+    ``is_reference``, ``reliable``, ``status``, ``reference_label``, ``headline`` and
     ``index_of_disparity``. The White reference is one choice among five and never
     the default.
-    """
-    from equitylens.methods import compare
 
+    Each table is built by ``equity.equity_table`` and only its ``published`` view is
+    kept: a group whose rate rests on a small count (under ``policy``), or that is
+    hidden so such a count cannot come back from the total, keeps its label and
+    ``status == STATUS_SUPPRESSED`` but loses every number; so does every comparison
+    with a hidden reference. Ranks, headlines and the index of disparity use only the
+    published groups.
+    """
     check_table(county, ["age", "race_ethnicity", "student", *outcomes], "county")
     children = county[county["age"] < 18]
     parts = []
     for column, (label, who) in outcomes.items():
         population = children[children["student"]] if who == "students" else children
-        rates = disaggregate.rates(population, by="race_ethnicity", outcome=column)
-        total_rate = float(rates["numerator"].sum() / rates["denominator"].sum())
-        references: dict[str, object] = {
+        counts = disaggregate.rates(population, by="race_ethnicity", outcome=column)
+        total_rate = float(counts["numerator"].sum() / counts["denominator"].sum())
+        references: dict[str, compare.Reference] = {
             "white": ("group", "White"),
             "total": "total",
             "best": "best",
@@ -345,12 +352,16 @@ def comparison(county: pd.DataFrame, *, outcomes: dict[str, tuple[str, str]] = O
             "target": ("target", round(total_rate * (1 - TARGET_CUT), 4)),
         }
         for key, reference in references.items():
-            result = compare.disparities(rates, group="race_ethnicity", reference=reference)  # type: ignore[arg-type]
-            sentence = compare.headline(result, noun=who)
+            full = equity.equity_table(
+                population, by="race_ethnicity", outcome=column, reference=reference, policy=policy, noun=who
+            )
+            result = equity.published(full, noun=who)
+            hidden = result["status"] == equity.STATUS_SUPPRESSED
             disparity_index = np.nan  # undefined for "others": each group has its own reference
-            if key != "others":
-                index = compare.summary_indices(rates, group="race_ethnicity", reference=reference)  # type: ignore[arg-type]
-                disparity_index = float(index.loc[index["measure"] == "index_of_disparity", "value"].iloc[0])
+            compared = result[result["difference"].notna() & ~result["is_reference"]]
+            reference_rate = compared["reference_rate"]
+            if key != "others" and len(compared) and float(reference_rate.iloc[0]) > 0:
+                disparity_index = float(compared["difference"].abs().mean() / reference_rate.iloc[0] * 100)
             for measure, prefix in (("ratio", "ratio"), ("difference", "difference")):
                 frame = pd.DataFrame(
                     {
@@ -365,10 +376,12 @@ def comparison(county: pd.DataFrame, *, outcomes: dict[str, tuple[str, str]] = O
                         "rank": result["rank"].astype("Float64"),
                         "is_reference": result["is_reference"],
                         "reliable": result["reliable"],
+                        "status": np.where(hidden, STATUS_SUPPRESSED, STATUS_RELIABLE),
                         "reference_label": result["reference_label"],
-                        "headline": sentence,
+                        "headline": result["headline"],
                         "index_of_disparity": disparity_index,
                     }
                 )
+                frame.loc[~hidden & ~result["reliable"].fillna(False).astype(bool), "status"] = STATUS_UNRELIABLE
                 parts.append(frame)
     return pd.concat(parts, ignore_index=True)

@@ -18,6 +18,7 @@ import pandas as pd
 from equitylens.data import groups
 from equitylens.explore import scenarios
 from equitylens.methods import disaggregate
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.methods.validation import check_table
 from equitylens.viz import charts
 
@@ -242,7 +243,7 @@ def suppression_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     thresholds = sorted(int(k) for k in grid["k"].dropna().unique())
     if not thresholds:
         raise ValueError("table has no thresholds: build it with scenarios.suppression")
-    default_k = 11 if 11 in thresholds else thresholds[0]
+    default_k = DEFAULT_POLICY.k if DEFAULT_POLICY.k in thresholds else thresholds[0]
     k = _param(
         "k",
         thresholds,
@@ -323,6 +324,8 @@ def suppression_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
 
 # --- 3. comparison --------------------------------------------------------------------
 
+SUPPRESSED_LABEL: Final = scenarios.STATUS_SUPPRESSED
+
 
 def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     """The comparison explorer: each group's ratio (or difference) against the chosen
@@ -342,10 +345,18 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
     reference = _param("reference", references, default_reference, "Compared with: ", bind=bind, kind="radio")
     measure = _param("measure", measures, measures[0], "Measure: ", bind=bind, kind="radio")
     chosen = (alt.datum.outcome == outcome) & (alt.datum.reference == reference) & (alt.datum.measure == measure)
+    hidden = (
+        table["status"] == scenarios.STATUS_SUPPRESSED
+        if "status" in table.columns
+        else pd.Series(False, index=table.index)
+    )
     data = table.assign(
-        rank=table["rank"].astype(float).fillna(0),
+        # Suppressed groups keep their row, at the bottom, marked "suppressed".
+        rank=table["rank"].astype(float).fillna(0).where(~hidden, len(table) + 1),
         role=table["is_reference"].map({True: "Reference group", False: "Compared group"}),
-        reliability=table["reliable"].map({True: "Reliable", False: "Unreliable (interpret with care)"}),
+        reliability=table["reliable"]
+        .map({True: "Reliable", False: "Unreliable (interpret with care)"})
+        .where(~hidden, SUPPRESSED_LABEL),
         axis_value=table.apply(lambda r: r["value"] * (100 if r["measure"] == MEASURE_DIFFERENCE else 1), axis=1),
         axis_lower=table.apply(lambda r: r["lower"] * (100 if r["measure"] == MEASURE_DIFFERENCE else 1), axis=1),
         axis_upper=table.apply(lambda r: r["upper"] * (100 if r["measure"] == MEASURE_DIFFERENCE else 1), axis=1),
@@ -381,7 +392,8 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
             title=None,
             legend=alt.Legend(orient="bottom"),
             scale=alt.Scale(
-                domain=["Reliable", "Unreliable (interpret with care)"], range=[charts.PALETTE[0], charts.PALETTE[4]]
+                domain=["Reliable", "Unreliable (interpret with care)", SUPPRESSED_LABEL],
+                range=[charts.PALETTE[0], charts.PALETTE[4], STATUS_COLOURS[scenarios.STATUS_SUPPRESSED]],
             ),
         ),
         tooltip=[
@@ -394,8 +406,13 @@ def comparison_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
         ],
     )
     whiskers = base.mark_rule(color="black").encode(y=y, x="axis_lower:Q", x2="axis_upper:Q")
+    marked = (
+        base.transform_filter(alt.datum.reliability == SUPPRESSED_LABEL)
+        .mark_text(align="left", dx=4, fontSize=12, color=STATUS_COLOURS[scenarios.STATUS_SUPPRESSED])
+        .encode(y=y, x="no_gap:Q", text=alt.value("suppressed (small count)"))
+    )
     no_gap = base.mark_rule(color="black", strokeDash=[4, 3]).encode(x="no_gap:Q")
-    panel = alt.layer(bars, whiskers, no_gap).properties(width=380, height=alt.Step(24))
+    panel = alt.layer(bars, whiskers, no_gap, marked).properties(width=380, height=alt.Step(24))
     headline = (
         alt.Chart(headlines)
         .transform_filter(chosen)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from equitylens.data import paths
 from equitylens.methods import suppress
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 
 DATA_FILE: Final[Path] = paths.DATASETS_DIR / "checkin_survey.csv"
 DEFAULT_SEED: Final = 2019  # the year the workgroup held its two public deliberations
@@ -111,11 +112,16 @@ def load(path: Path | str = DATA_FILE) -> pd.DataFrame:
 
 
 def summary(
-    responses: pd.DataFrame, *, by: Sequence[str] = ("session",), threshold: int | str = suppress.DEFAULT_THRESHOLD
+    responses: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("session",),
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """Who agreed with each statement, by ``by``, with small counts hidden.
 
-    Groups with fewer than ``threshold`` answers are not shown at all. In the rest, counts of
+    The rule is ``policy`` (default ``policy.DEFAULT_POLICY``; ``threshold`` overrides its
+    threshold). Groups with fewer than ``threshold`` answers are not shown at all. In the rest, counts of
     1 to ``threshold - 1`` are hidden, with complementary cells so that nobody can get them
     back from the totals. Returns one row per question and group: ``answered``, ``agree``,
     ``not_agree``, ``share_agree`` (missing where hidden) and ``status``.
@@ -126,7 +132,8 @@ def summary(
     missing = [c for c in (*by, *QUESTIONS) if c not in responses.columns]
     if missing:
         raise ValueError(f"responses has no column(s) {missing}; pass the table generate() or load() returns")
-    k = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
+    k = rule.k
     parts: list[pd.DataFrame] = []
     for question in QUESTIONS:
         scored = responses.dropna(subset=[question])
@@ -148,7 +155,14 @@ def summary(
             cells = group[["answer", "n"]].assign(answer=group["answer"].astype(str))
             # Each group publishes its total, so a lone hidden answer could be recovered by
             # subtraction: complementary suppression along the answer hides its partner too.
-            protected = suppress.complementary(cells, dims=["answer"], count="n", threshold=k)
+            protected = suppress.complementary(
+                cells,
+                dims=["answer"],
+                count="n",
+                threshold=k,
+                protection=rule.width,
+                suppress_zeros=rule.suppress_zeros,
+            )
             published = dict(zip(protected["answer"], protected["published"], strict=True))
             rows.append(
                 {

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from equitylens.methods.validation import check_choice, check_confidence, check_counts, require_columns
+from equitylens.methods.validation import check_choice, check_confidence, require_columns
 from equitylens.methods.validation import check_frame as _check_frame
 
 __all__ = [
@@ -78,7 +78,17 @@ _ERR_NEEDS_COUNTS: Final = (
     "rates_table needs columns {missing} (numerator and denominator per group, as from "
     "disaggregate.rates()); available columns: {allowed}"
 )
-_ERR_COUNTS: Final = "every denominator must be > 0 and every numerator <= its denominator"
+_ERR_PROTECTED_INPUT: Final = (
+    "rates_table column {argument!r} has missing values in {rows} row(s): it looks already "
+    "protected (suppressed rows lose their counts), and a disparity needs every count. "
+    "Compute disparities on the unprotected rates and protect last: "
+    "publish.protect_rates(disparities(rates, ...)), or use equity.equity_table(...), "
+    "which does both in the right order."
+)
+_ERR_COUNTS: Final = (
+    "{argument} column must hold whole numbers >= 0 (denominators > 0) with no missing "
+    "values, and numerator <= denominator"
+)
 _ERR_DUPLICATE_GROUPS: Final = (
     "group={value!r} has repeated values {repeated}; pass one row per group (filter or aggregate other columns first)"
 )
@@ -114,8 +124,18 @@ def _counts_of(table: pd.DataFrame, group: str) -> tuple[FloatArray, FloatArray]
     missing = [c for c in ("numerator", "denominator") if c not in table.columns]
     if missing:
         raise ValueError(_ERR_NEEDS_COUNTS.format(missing=missing, allowed=list(map(str, table.columns))))
-    x = check_counts(table, "numerator", "numerator").astype(np.float64)
-    n = check_counts(table, "denominator", "denominator").astype(np.float64)
+    arrays: list[FloatArray] = []
+    for column in ("numerator", "denominator"):
+        series = table[column]
+        if pd.api.types.is_numeric_dtype(series) and series.isna().any():
+            raise ValueError(_ERR_PROTECTED_INPUT.format(argument=column, rows=int(series.isna().sum())))
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or series.isna().any():
+            raise ValueError(_ERR_COUNTS.format(argument=column))
+        values = series.to_numpy(dtype=np.float64)
+        if (values < 0).any() or not np.array_equal(values, np.round(values)):
+            raise ValueError(_ERR_COUNTS.format(argument=column))
+        arrays.append(values)
+    x, n = arrays
     if (n <= 0).any() or (x > n).any():
         raise ValueError(_ERR_COUNTS)
     repeated = table[group][table[group].duplicated()].unique().tolist()
@@ -289,8 +309,9 @@ def disparities(
         ``ratio_upper``, ``difference`` (rate - reference rate) with
         ``difference_lower`` / ``difference_upper``, ``rank`` (1 = furthest from the
         reference in the unfavourable direction, by ratio; NA for the reference group
-        itself), ``is_reference``, ``confidence``, and ``reliable`` / ``flag`` when the
-        input has them.
+        itself), ``is_reference``, ``favourable`` (a column, so a merge or a CSV round
+        trip keeps it), ``confidence``, and ``reliable`` / ``flag`` when the input has
+        them.
 
     Notes
     -----
@@ -359,6 +380,7 @@ def disparities(
     score = out["ratio"].where(~is_reference)
     out["rank"] = score.rank(method="min", ascending=favourable == "high").astype("Int64")
     out["is_reference"] = is_reference
+    out["favourable"] = favourable
     out["confidence"] = confidence
     for extra in ("reliable", "flag"):
         if extra in table.columns:
@@ -459,8 +481,18 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}"
 
 
-def headline(disparities_frame: pd.DataFrame, *, noun: str = "people") -> str:
+def headline(
+    disparities_frame: pd.DataFrame,
+    *,
+    noun: str = "people",
+    group: str | None = None,
+    favourable: Favourable | None = None,
+) -> str:
     """The plain-language "largest disparity" sentence, always naming the reference.
+
+    ``group`` and ``favourable`` default to the frame's ``favourable`` column (then its
+    ``attrs``, then the first column and "low"), so a merged or re-read frame keeps its
+    direction.
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"group": ["A", "B"], "numerator": [60, 20],
@@ -484,8 +516,12 @@ def headline(disparities_frame: pd.DataFrame, *, noun: str = "people") -> str:
     if missing:
         raise ValueError(_ERR_HEADLINE.format(missing=missing))
     info = frame.attrs.get("disparities", {})
-    group = info.get("group", frame.columns[0])
-    favourable = info.get("favourable", "low")
+    if group is None:
+        group = str(info.get("group", frame.columns[0]))
+    if favourable is None:
+        column = frame["favourable"].dropna().unique().tolist() if "favourable" in frame.columns else []
+        favourable = column[0] if len(column) == 1 else info.get("favourable", "low")
+    check_choice(str(favourable), FAVOURABLE, "favourable")
     label = str(frame["reference_label"].iloc[0])
     opening = label[:1].upper() + label[1:]
     ranked = frame[frame["rank"].notna()].sort_values("rank", kind="stable")

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from equitylens.data import groups
+from equitylens.methods.policy import MAX_RELIABLE_RSE, MIN_RELIABLE_NUMERATOR
 from equitylens.methods.validation import (
     as_columns,
     check_choice,
@@ -46,13 +47,7 @@ FloatArray = npt.NDArray[np.float64]
 
 # --- Rules and defaults -----------------------------------------------------------------
 
-# NCHS / NVSS: rates based on fewer than 20 events (deaths, births) are flagged as
-# unreliable, because their relative standard error is 23% or more (1/sqrt(20) = 0.224).
-# Source: NCHS, National Vital Statistics Reports, "Deaths: Final Data", technical notes.
-MIN_RELIABLE_NUMERATOR: Final = 20
-# NCHS: estimates whose relative standard error exceeds 30% are flagged as unreliable
-# (e.g. NHIS Early Release and Health, United States data presentation notes).
-MAX_RELIABLE_RSE: Final = 0.30
+# The reliability rule (NCHS: 20 events, 30% RSE) lives in the one disclosure policy.
 DEFAULT_CONFIDENCE: Final = 0.95
 
 INTERVAL_METHODS: Final[tuple[str, ...]] = ("wilson", "clopper-pearson")
@@ -401,19 +396,23 @@ def rates_from_counts(
     if bad:
         raise ValueError(_ERR_NUM_GT_DEN.format(numerator=numerator, denominator=denominator, rows=bad))
 
+    # A ``missing`` column (from rates()) is rolled up with the counts, so it stays visible.
+    m_all = check_counts(counts, "missing", "missing") if "missing" in counts.columns else np.zeros_like(x_all)
     if by_columns:
-        work = pd.DataFrame({"_x": x_all, "_n": n_all}, index=counts.index)
+        work = pd.DataFrame({"_x": x_all, "_n": n_all, "_m": m_all}, index=counts.index)
         for column in by_columns:
             work[column] = counts[column]
-        summed = work.groupby(by_columns, observed=True, sort=True, dropna=False)[["_x", "_n"]].sum()
+        summed = work.groupby(by_columns, observed=True, sort=True, dropna=False)[["_x", "_n", "_m"]].sum()
         keys = summed.index.to_frame(index=False)
         x = summed["_x"].to_numpy(dtype=np.int64)
         n = summed["_n"].to_numpy(dtype=np.int64)
+        m = summed["_m"].to_numpy(dtype=np.int64)
     else:
         keys = pd.DataFrame(index=pd.RangeIndex(1))
         x = np.array([x_all.sum()], dtype=np.int64)
         n = np.array([n_all.sum()], dtype=np.int64)
-    return _finish_rates(
+        m = np.array([m_all.sum()], dtype=np.int64)
+    out = _finish_rates(
         keys,
         x,
         n,
@@ -422,6 +421,9 @@ def rates_from_counts(
         min_numerator=int(min_numerator),
         max_rse=float(max_rse),
     )
+    if "missing" in counts.columns:
+        out.insert(list(out.columns).index("denominator") + 1, "missing", m)
+    return out
 
 
 def _outcome_series(frame: pd.DataFrame, outcome: str) -> pd.Series[Any]:
@@ -458,15 +460,16 @@ def rates(
         ``by`` value are kept, in a cell of their own (last), never silently dropped.
     outcome
         Boolean (or 0/1) column. Rows where it is missing are left out of both the
-        numerator and the denominator.
+        numerator and the denominator, and counted in ``missing``.
     method, confidence, min_numerator, max_rse
         As in :func:`rates_from_counts`.
 
     Returns
     -------
     DataFrame
-        One row per cell: ``by`` columns, ``numerator``, ``denominator``, ``rate``,
-        ``lower``, ``upper``, ``rse``, ``reliable``, ``flag``.
+        One row per cell: ``by`` columns, ``numerator``, ``denominator``, ``missing``
+        (people in the cell whose outcome is missing: not in the denominator),
+        ``rate``, ``lower``, ``upper``, ``rse``, ``reliable``, ``flag``.
 
     Examples
     --------
@@ -493,15 +496,17 @@ def rates(
 
     if by_columns:
         grouped = values.groupby([frame[c] for c in by_columns], observed=True, sort=True, dropna=False)
-        summary = grouped.agg(["sum", "count"])
+        summary = grouped.agg(["sum", "count", "size"])
         keys = summary.index.to_frame(index=False)
         x = summary["sum"].to_numpy(dtype=np.int64)
         n = summary["count"].to_numpy(dtype=np.int64)
+        missing = summary["size"].to_numpy(dtype=np.int64) - n
     else:
         keys = pd.DataFrame(index=pd.RangeIndex(1))
         x = np.array([int(values.sum())], dtype=np.int64)
         n = np.array([int(values.count())], dtype=np.int64)
-    return _finish_rates(
+        missing = np.array([len(values) - int(values.count())], dtype=np.int64)
+    out = _finish_rates(
         keys,
         x,
         n,
@@ -510,6 +515,8 @@ def rates(
         min_numerator=int(min_numerator),
         max_rse=float(max_rse),
     )
+    out.insert(list(out.columns).index("denominator") + 1, "missing", missing)
+    return out
 
 
 # --- Simpson's paradox ------------------------------------------------------------------

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.methods.validation import check_probability, check_table, require_columns
 
 __all__ = [
@@ -245,7 +246,11 @@ def link_quality(matches: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
 
 
 def threshold_table(
-    matches: pd.DataFrame, *, by: str, thresholds: Sequence[float] = THRESHOLDS, min_people: int = 11
+    matches: pd.DataFrame,
+    *,
+    by: str,
+    thresholds: Sequence[float] = THRESHOLDS,
+    min_people: int = DEFAULT_POLICY.k,
 ) -> pd.DataFrame:
     """Missed-link and false-link shares by group for every threshold, for the chart.
 

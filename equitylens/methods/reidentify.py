@@ -21,9 +21,9 @@ from typing import Final
 import pandas as pd
 
 from equitylens.methods import disaggregate
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.methods.validation import as_columns, check_table, check_whole_number, require_columns
 
-# Chart builders here (moving to equitylens.viz) are not part of the methods API.
 __all__ = [
     "equivalence_classes",
     "risk_scenarios",
@@ -38,8 +38,8 @@ GEOGRAPHY: Final[dict[str, str | None]] = {
     "Neighbourhood (24 areas)": "neighbourhood_id",
 }
 AGE: Final[dict[str, str | None]] = {"None": None, "Age band": "age_band", "Single year of age": "age"}
-# Thresholds offered in the chart; 11 matches the kit's small-cell rule (suppress.DEFAULT_THRESHOLD).
-THRESHOLDS: Final[tuple[int, ...]] = (2, 3, 5, 11, 20)
+# Thresholds offered in the chart, including the kit's small-cell rule (policy.DEFAULT_POLICY).
+THRESHOLDS: Final[tuple[int, ...]] = tuple(sorted({2, 3, 5, DEFAULT_POLICY.k, 20}))
 
 
 def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Series:
@@ -62,7 +62,9 @@ def equivalence_classes(frame: pd.DataFrame, *, quasi: Sequence[str]) -> pd.Seri
     return sizes.astype(int).rename("class_size")
 
 
-def uniqueness(frame: pd.DataFrame, *, quasi: Sequence[str], k: int = 11, by: str | None = None) -> pd.DataFrame:
+def uniqueness(
+    frame: pd.DataFrame, *, quasi: Sequence[str], k: int = DEFAULT_POLICY.k, by: str | None = None
+) -> pd.DataFrame:
     """Share of people who are unique, and share in classes smaller than ``k``.
 
     Classes are always formed over the whole ``frame``; ``by`` (for example

@@ -17,7 +17,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 from sklearn.metrics import precision_score
 
-from equitylens.methods import suppress
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_choice, check_whole_number
 from equitylens.methods.validation import check_table as _check
 from equitylens.stages.risk_model import DEFAULT_SEED, TRUTHS, flag
@@ -34,7 +34,7 @@ METRICS: Final[dict[str, str]] = {
     "precision": "Precision",
 }
 # Which people each metric is a share of; a group whose denominator is below the
-# suppression threshold has that metric hidden (see suppress.DEFAULT_THRESHOLD).
+# suppression threshold has that metric hidden (see policy.DEFAULT_POLICY).
 _DENOMINATORS: Final[dict[str, str]] = {
     "selection_rate": "people",
     "false_positive_rate": "negatives",
@@ -82,7 +82,8 @@ def fairness_audit(
     flagged: str = "flagged",
     n_boot: int = DEFAULT_BOOTSTRAPS,
     seed: int = DEFAULT_SEED,
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """Selection rate, false positive and negative rates and precision by group, from fairlearn.
 
@@ -102,6 +103,9 @@ def fairness_audit(
     threshold
         Small-cell rule: a metric is hidden for a group when the people it is a share
         of (the group, its positives, its negatives, or its flagged) number fewer.
+        Overrides the threshold of ``policy`` (default ``policy.DEFAULT_POLICY``).
+    policy
+        The disclosure policy; a metric whose numerator or denominator is small under it is hidden.
 
     Returns
     -------
@@ -115,7 +119,7 @@ def fairness_audit(
     columns = [by] if isinstance(by, str) else list(by)
     _check(scores, [*columns, flagged, truth], "scores")
     check_whole_number(n_boot, "n_boot", minimum=0)
-    threshold = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
     features = scores[columns].astype(str)
     options: dict[str, Any] = {}
     if n_boot:
@@ -142,7 +146,11 @@ def fairness_audit(
     counts = _denominators(scores, columns, truth, flagged)
     table = table.merge(counts, on=columns, how="left")
     table["denominator"] = [int(row[_DENOMINATORS[row["metric"]]]) for _, row in table.iterrows()]
-    table["suppressed"] = table["denominator"] < threshold
+    # Every metric is a share: its numerator (value x denominator) is a count too, so a
+    # metric is hidden when either count is small under the policy (one rule, not n < k).
+    denominators = table["denominator"].to_numpy(dtype=float)
+    numerators = np.round(table["value"].to_numpy(dtype=float) * denominators)
+    table["suppressed"] = rule.small(np.nan_to_num(numerators, nan=0.0), denominators)
     numbers = ["value", "lower", "upper"]
     table[numbers] = table[numbers].astype(float)
     table.loc[table["suppressed"], numbers] = np.nan
@@ -174,7 +182,8 @@ def threshold_sweep(
     shares: Sequence[float] = tuple(np.round(np.arange(0.02, 0.31, 0.02), 2)),
     truth: str = "label",
     by: str = "race_ethnicity",
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """The fairness audit at every cut-off: one row per share flagged, group and metric.
 
@@ -190,7 +199,7 @@ def threshold_sweep(
     parts = []
     for share in shares:
         flagged = flag(scores, share=float(share))
-        audited = fairness_audit(flagged, truth=truth, by=by, n_boot=0, threshold=threshold)
+        audited = fairness_audit(flagged, truth=truth, by=by, n_boot=0, threshold=threshold, policy=policy)
         audited.insert(0, "cutoff", flagged.attrs["cutoff"])
         audited.insert(0, "share", round(float(share), 4))
         parts.append(audited.drop(columns=["lower", "upper"]))

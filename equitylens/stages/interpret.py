@@ -128,7 +128,7 @@ def follow_up(
 
     Returns one long table: ``reader``, ``question``, ``group`` (the cell's values
     joined with " · "), ``numerator``, ``denominator``, ``rate``, ``lower``, ``upper``
-    and ``status``. Cells that would disclose a count under 11 are suppressed
+    and ``status``. Cells that would disclose a small count (policy.DEFAULT_POLICY) are suppressed
     (:func:`equitylens.stages.publish.protect_rates`).
     """
     prompts = prompts or load_prompts()

@@ -24,13 +24,29 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from equitylens.methods import suppress
+from equitylens.methods import compare
+from equitylens.methods.equity import complement_rows
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table as _check
 
 COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator")
 RATE_COLUMNS: Final[tuple[str, ...]] = ("rate", "lower", "upper", "rse")
+# Columns compare.disparities derives from a row's rate and the reference's.
+COMPARISON_COLUMNS: Final[tuple[str, ...]] = (
+    "reference_rate",
+    "ratio",
+    "ratio_lower",
+    "ratio_upper",
+    "difference",
+    "difference_lower",
+    "difference_upper",
+)
 STATUS_PUBLISHED: Final = "published"
 STATUS_SUPPRESSED: Final = "suppressed"
+ERR_ALREADY_PROTECTED: Final = (
+    "{numerator!r} or {denominator!r} has missing values: the table looks already protected. "
+    "Protect once, last, on the full table of counts."
+)
 PACKAGE_FILE: Final = "datapackage.json"
 _NAME: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -38,31 +54,60 @@ _NAME: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 def protect_rates(
     table: pd.DataFrame,
     *,
-    threshold: int | str = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
     numerator: str = "numerator",
     denominator: str = "denominator",
+    policy: DisclosurePolicy | None = None,
+    complementary: bool | None = None,
 ) -> pd.DataFrame:
-    """Blank the rows of a rate table that would disclose a small count.
+    """Blank the rows of a rate (or disparity) table that would disclose a small count.
 
-    A row is suppressed when its numerator is from 1 to ``threshold - 1``, or its
-    denominator is below ``threshold`` (so the numerator could be worked out). Its
-    counts become missing (``Int64``) and its rate columns (``rate``, ``lower``,
-    ``upper``, ``rse``, where present) NaN. A ``status`` column says which rows were
-    suppressed. Primary suppression only: if the table's totals are also published,
-    use :func:`equitylens.methods.suppress.complementary` too.
+    A row is suppressed when ``policy.small(numerator, denominator)``: its numerator is
+    from 1 to ``threshold - 1``, or its denominator is below the threshold (default
+    ``policy.DEFAULT_POLICY``; ``threshold``, if given, overrides the policy's). Its
+    counts become missing (``Int64``), and every number derived from them NaN: the rate
+    columns (``rate``, ``lower``, ``upper``, ``rse``) and, for the output of
+    ``compare.disparities``, ``reference_rate``, the ratio and the difference with their
+    intervals, and ``rank`` (published rows are ranked again among themselves). When a
+    suppressed row is the reference, the comparison columns of *every* row are blanked
+    (ratio times reference rate would give its rate back).
+
+    ``complementary``: also hide enough other rows that no hidden numerator comes back
+    by subtraction from a published total (``suppress.complementary`` on the
+    numerators). Default: on for a disparity table compared with the total or with all
+    other groups (such a table publishes the total), off otherwise. A ``status`` column
+    says which rows were suppressed.
     """
     _check(table, [numerator, denominator], "table")
-    k = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
     x = table[numerator].to_numpy(dtype=float)
     n = table[denominator].to_numpy(dtype=float)
-    hidden = ((x > 0) & (x < k)) | (n < k)
+    if np.isnan(x).any() or np.isnan(n).any():
+        raise ValueError(ERR_ALREADY_PROTECTED.format(numerator=numerator, denominator=denominator))
+    hidden = rule.small(x, n)
+    status = np.where(hidden, STATUS_SUPPRESSED, STATUS_PUBLISHED).astype(object)
+    labels = table["reference_label"].astype(str) if "reference_label" in table.columns else pd.Series([], dtype=str)
+    totals_published = bool(labels.isin([compare.LABEL_TOTAL, compare.LABEL_OTHERS]).any())
+    if (totals_published if complementary is None else complementary) and hidden.any() and len(table) > 1:
+        extra = complement_rows(pd.DataFrame({"row": np.arange(len(x))}), x, n, hidden, rule)
+        status[extra] = STATUS_SUPPRESSED  # the same word: naming complements would narrow the rest
+        hidden |= extra
     out = table.copy()
     for column in (numerator, denominator):
         out[column] = out[column].astype("Int64").mask(hidden)
-    for column in RATE_COLUMNS:
-        if column in out.columns:
-            out[column] = out[column].astype(float).mask(hidden)
-    out["status"] = np.where(hidden, STATUS_SUPPRESSED, STATUS_PUBLISHED)
+    derived = [c for c in (*RATE_COLUMNS, *COMPARISON_COLUMNS) if c in out.columns]
+    for column in derived:
+        out[column] = out[column].astype(float).mask(hidden)
+    if "is_reference" in out.columns and (hidden & out["is_reference"].fillna(False).to_numpy(dtype=bool)).any():
+        for column in [c for c in COMPARISON_COLUMNS if c in out.columns]:
+            out[column] = np.nan
+    if "rank" in out.columns:
+        favourable = out["favourable"].iloc[0] if "favourable" in out.columns else "low"
+        ranked = out["ratio"].where(~hidden) if "ratio" in out.columns else out["rank"].where(~hidden)
+        if "is_reference" in out.columns:
+            ranked = ranked.where(~out["is_reference"].fillna(False).astype(bool))
+        out["rank"] = ranked.rank(method="min", ascending=favourable == "high").astype("Int64")
+    out["status"] = status
     return out
 
 
@@ -104,15 +149,17 @@ def data_package(
     name: str,
     title: str,
     description: str,
-    threshold: int | str = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
     sources: Sequence[str] = (),
     descriptions: Mapping[str, Mapping[str, str]] | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> Path:
     """Write published summary tables as a Frictionless data package and return its descriptor path.
 
     Every table must already be safe to publish: if any count column (``numerator``,
     ``denominator``, ``n``, ``count``, ``people``) holds a value from 1 to
-    ``threshold - 1``, this raises ``ValueError`` naming the table, so nothing small is
+    ``threshold - 1`` (``policy``, default ``policy.DEFAULT_POLICY``; ``threshold``
+    overrides its threshold), this raises ``ValueError`` naming the table, so nothing small is
     ever written. Tables are written as CSV (missing values as empty cells) next to
     ``datapackage.json``, which records the threshold used and the ``sources``.
     """
@@ -120,7 +167,7 @@ def data_package(
         raise ValueError("tables is empty; pass at least one named summary table")
     if not _NAME.match(name):
         raise ValueError(f"name={name!r} must be lower-case letters, digits, '.', '_' or '-'")
-    k = suppress.resolve_threshold(threshold)
+    k = as_policy(policy, threshold).k
     counts = ("numerator", "denominator", "n", "count", "people", "children")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from equitylens.methods import suppress
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_probability
 from equitylens.methods.validation import check_table as _check
 from equitylens.stages.risk_model import DEFAULT_SEED
@@ -81,16 +81,18 @@ def flag_outcomes(
     *,
     flagged: str = "flagged",
     by: str = "race_ethnicity",
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int | str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> pd.DataFrame:
     """What a flag means for families, judged against need: counts per 1,000 children.
 
     One row per group and outcome (``OUTCOMES``: correct flags, false flags, missed
     families), with ``children`` in the group, ``count`` and ``per_1000``. Counts from 1
-    to ``threshold - 1`` (and groups smaller than the threshold) are suppressed.
+    to ``threshold - 1`` (and groups smaller than the threshold) are suppressed, under
+    ``policy`` (default ``policy.DEFAULT_POLICY``; ``threshold`` overrides its threshold).
     """
     _check(scores, [flagged, "need", by], "scores")
-    threshold = suppress.resolve_threshold(threshold)
+    rule = as_policy(policy, threshold)
     was = scores[flagged].astype(bool)
     need = scores["need"].astype(bool)
     work = pd.DataFrame(
@@ -106,7 +108,7 @@ def flag_outcomes(
     long = wide.melt(id_vars=[by, "children"], var_name="outcome", value_name="count")
     long["outcome_label"] = long["outcome"].map(OUTCOMES)
     long["per_1000"] = 1000 * long["count"] / long["children"]
-    small = ((long["count"] > 0) & (long["count"] < threshold)) | (long["children"] < threshold)
+    small = rule.small(long["count"].to_numpy(), long["children"].to_numpy())
     long["suppressed"] = small
     long["count"] = long["count"].astype("Int64").mask(small)
     long["per_1000"] = long["per_1000"].mask(small)

@@ -14,7 +14,8 @@ from typing import Final
 import pandas as pd
 
 from equitylens.data import load
-from equitylens.methods import disaggregate, suppress
+from equitylens.methods import disaggregate
+from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.stages import publish
 
 MEASURES: Final[dict[str, str]] = {
@@ -84,13 +85,14 @@ def changes(frame: pd.DataFrame, *, start: int = 1990, end: int = 2020, top: int
 
 
 def published_tables(
-    county: pd.DataFrame, *, threshold: int | str = suppress.DEFAULT_THRESHOLD
+    county: pd.DataFrame, *, threshold: int | str | None = None, policy: DisclosurePolicy | None = None
 ) -> dict[str, pd.DataFrame]:
     """The summary tables the reporting chapter publishes, with small cells protected.
 
     ``reports_by_race`` (children reported to child welfare), ``absence_by_grade``
     (chronic absence by lending grade) and ``absence_by_race_and_grade``. Every count
-    from 1 to ``threshold - 1`` is removed (:func:`equitylens.stages.publish.protect_rates`).
+    from 1 to ``threshold - 1`` is removed (:func:`equitylens.stages.publish.protect_rates`)
+    under ``policy`` (default ``policy.DEFAULT_POLICY``; ``threshold`` overrides its threshold).
     """
     needed = ["age", "student", "race_ethnicity", "lending_grade", "cw_reported", "chronically_absent"]
     missing = [c for c in needed if c not in county.columns]
@@ -109,5 +111,5 @@ def published_tables(
         rates = disaggregate.rates(frame, by=by, outcome=outcome)[[*by, *columns]]
         for column in by:
             rates[column] = rates[column].astype(str)
-        tables[name] = publish.protect_rates(rates, threshold=threshold)
+        tables[name] = publish.protect_rates(rates, policy=as_policy(policy, threshold))
     return tables

@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.methods.linkage import DEFAULT_THRESHOLD, FALSE, MISSED
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.methods.reidentify import EVERYONE
 from equitylens.methods.validation import check_table
 from equitylens.viz import charts
@@ -65,7 +66,7 @@ def linkage_chart(table: pd.DataFrame, *, bind: bool = True) -> Any:
         ),
         subtitle=[
             "Child-welfare records linked to benefits records on encoded names and birth dates.",
-            "Groups with fewer than 11 true matches are not shown.",
+            f"Groups with fewer than {DEFAULT_POLICY.k} true matches are not shown.",
         ],
     )
 
@@ -79,7 +80,7 @@ def risk_chart(table: pd.DataFrame, *, population: str, bind: bool = True) -> An
     """
     check_table(table, ["geography", "age", "race", "gender", "k", "group", "share_under_k"], "table")
     thresholds = sorted(int(k) for k in table["k"].unique())
-    default_k = 11 if 11 in thresholds else thresholds[0]
+    default_k = DEFAULT_POLICY.k if DEFAULT_POLICY.k in thresholds else thresholds[0]
 
     def param(name: str, value: Any, binding: Any) -> Any:
         return alt.param(name=name, value=value, bind=binding) if bind else alt.param(name=name, value=value)
