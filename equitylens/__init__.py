@@ -91,18 +91,20 @@ _EXPORTS: Final[dict[str, str]] = {
         "equitylens.methods.reidentify",
     ),
     "intervals": "equitylens.methods.attack",
+    **dict.fromkeys(("complement_rows", "equity_table", "published"), "equitylens.methods.equity"),
+    **dict.fromkeys(
+        ("DisclosurePolicy", "ThresholdPreset", "as_policy", "resolve_threshold"), "equitylens.methods.policy"
+    ),
     **dict.fromkeys(
         ("accuracy", "post_process", "release", "sample", "scale_for", "secure_release"),
         "equitylens.methods.noise",
     ),
     **dict.fromkeys(
         (
-            "ThresholdPreset",
             "collapse",
             "complementary",
             "margins",
             "primary",
-            "resolve_threshold",
             "round_hud",
         ),
         "equitylens.methods.suppress",
@@ -124,9 +126,11 @@ _EXPORTS: Final[dict[str, str]] = {
 }
 
 __all__ = [
+    "DisclosurePolicy",
     "ThresholdPreset",
     "accuracy",
     "as_columns",
+    "as_policy",
     "bigrams",
     "check_choice",
     "check_confidence",
@@ -137,12 +141,14 @@ __all__ = [
     "check_whole_number",
     "coding_vs_self_report",
     "collapse",
+    "complement_rows",
     "complementary",
     "composition",
     "describe_simpson",
     "dice",
     "disparities",
     "encode",
+    "equity_table",
     "equivalence_classes",
     "field_risk",
     "grade",
@@ -161,6 +167,7 @@ __all__ = [
     "prose_of_file",
     "prose_of_markdown",
     "prose_of_notebook",
+    "published",
     "race_codes",
     "race_ethnicity",
     "rates",
@@ -209,8 +216,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ load
         rates_from_counts,
         simpson_check,
     )
+    from equitylens.methods.equity import complement_rows, equity_table, published
     from equitylens.methods.linkage import bigrams, dice, encode, link, link_quality, normalise, threshold_table
     from equitylens.methods.noise import accuracy, post_process, release, sample, scale_for, secure_release
+    from equitylens.methods.policy import DisclosurePolicy, ThresholdPreset, as_policy, resolve_threshold
     from equitylens.methods.quality import (
         coding_vs_self_report,
         composition,
@@ -232,12 +241,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ load
     )
     from equitylens.methods.reidentify import equivalence_classes, risk_scenarios, uniqueness
     from equitylens.methods.suppress import (
-        ThresholdPreset,
         collapse,
         complementary,
         margins,
         primary,
-        resolve_threshold,
         round_hud,
     )
     from equitylens.methods.validation import (

@@ -10,7 +10,7 @@ import pytest
 
 from equitylens.data import groups, load
 from equitylens.explore import forms, scenarios, views
-from equitylens.methods import suppress
+from equitylens.methods.policy import DEFAULT_THRESHOLD
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +71,9 @@ def test_disaggregation_table_never_carries_a_small_cells_numbers(disaggregation
     assert hidden.any()
     assert disaggregation.loc[hidden, ["numerator", "denominator", "rate"]].isna().all().all()
     shown = disaggregation[~hidden]
-    small = (shown["numerator"] > 0) & (shown["numerator"] < suppress.DEFAULT_THRESHOLD)
+    small = (shown["numerator"] > 0) & (shown["numerator"] < DEFAULT_THRESHOLD)
     assert not small.any()
-    assert (shown["denominator"] >= suppress.DEFAULT_THRESHOLD).all()
+    assert (shown["denominator"] >= DEFAULT_THRESHOLD).all()
 
 
 def test_finer_levels_cost_more_cells(disaggregation):

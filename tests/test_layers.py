@@ -21,6 +21,7 @@ LAYERS = {
     "explore": 4,
     "kit": 5,
     "book": 6,
+    "__main__": 7,  # python -m equitylens: the command line sits on top of every layer
 }
 
 # The methods layer computes; it does not draw, read YAML, build forms or know repository paths.

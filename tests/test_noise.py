@@ -15,7 +15,8 @@ from hypothesis.extra import numpy as hnp
 from equitylens.data import load
 from equitylens.explore import forms, scenarios
 from equitylens.explore import noise as explore_noise
-from equitylens.methods import noise, suppress
+from equitylens.methods import noise
+from equitylens.methods.policy import DEFAULT_THRESHOLD
 from equitylens.viz import noise as viz_noise
 
 
@@ -191,7 +192,7 @@ def test_small_true_counts_leave_no_trace(table, counts):
     """A cell with a true count of 1 to 10 shows only a noisy count: no summary over draws,
     and the table has no column of true counts."""
     assert "n" not in table.columns
-    small = counts[(counts["n"] > 0) & (counts["n"] < suppress.DEFAULT_THRESHOLD)]
+    small = counts[(counts["n"] > 0) & (counts["n"] < DEFAULT_THRESHOLD)]
     assert len(small) > 0
     keys = set(zip(small["race_ethnicity"].astype(str), small["service"].astype(str), strict=True))
     rows = table[[(g, s) in keys for g, s in zip(table["race_ethnicity"], table["service"], strict=True)]]
@@ -214,7 +215,7 @@ def test_noise_weighs_most_on_small_groups(table, sizes):
 
 
 def test_suppression_view_matches_the_suppression_explorable(table, counts):
-    cells = scenarios.suppression(counts, thresholds=(suppress.DEFAULT_THRESHOLD,))
+    cells = scenarios.suppression(counts, thresholds=(DEFAULT_THRESHOLD,))
     summary = scenarios.suppression_summary(cells)
     both = summary[summary["method"] == scenarios.METHODS[2]].iloc[0]
     groups = table[(table["service"] == explore_noise.ALL_SERVICES)].drop_duplicates("race_ethnicity")
@@ -254,7 +255,7 @@ def test_chart_data_hold_no_true_small_counts(table, counts):
     rows = [row for values in spec["datasets"].values() for row in values]
     fields = {key for row in rows for key in row}
     assert not fields & {"n", "true", "count", "numerator"}
-    small = counts[(counts["n"] > 0) & (counts["n"] < suppress.DEFAULT_THRESHOLD)]
+    small = counts[(counts["n"] > 0) & (counts["n"] < DEFAULT_THRESHOLD)]
     short = {g: viz_noise.groups.RACE_SHORT.get(g, g) for g in small["race_ethnicity"].astype(str)}
     for cell in small.itertuples():
         shown = [

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equitylens.methods import compare, disaggregate, suppress
-from equitylens.methods.policy import DEFAULT_POLICY, NO_PROTECTION, DisclosurePolicy, as_policy
+from equitylens.methods import compare, disaggregate
+from equitylens.methods.policy import DEFAULT_POLICY, NO_PROTECTION, THRESHOLD_PRESETS, DisclosurePolicy, as_policy
 from equitylens.stages import publish
 
 K = DEFAULT_POLICY.k
 
 
 def test_defaults_come_from_the_cms_preset_and_nchs() -> None:
-    assert DEFAULT_POLICY.threshold == suppress.THRESHOLD_PRESETS["cms"].threshold
+    assert DEFAULT_POLICY.threshold == THRESHOLD_PRESETS["cms"].threshold
     assert DEFAULT_POLICY.protection == DEFAULT_POLICY.threshold
     assert DEFAULT_POLICY.suppress_zeros is False
     assert (DEFAULT_POLICY.min_numerator, DEFAULT_POLICY.max_rse) == (20, 0.30)
@@ -24,7 +24,7 @@ def test_defaults_come_from_the_cms_preset_and_nchs() -> None:
 
 def test_presets_resolve_and_keep_their_name() -> None:
     policy = DisclosurePolicy(threshold="cdc_wonder")
-    assert policy.threshold == suppress.THRESHOLD_PRESETS["cdc_wonder"].threshold
+    assert policy.threshold == THRESHOLD_PRESETS["cdc_wonder"].threshold
     assert policy.preset == "cdc_wonder"
     assert "WONDER" in policy.source()
     assert DisclosurePolicy(threshold=7).source().startswith("A threshold of 7")
@@ -49,7 +49,7 @@ def test_with_threshold_moves_protection_along_unless_set_apart() -> None:
     assert DEFAULT_POLICY.with_threshold(20).protection == 20
     assert DisclosurePolicy(protection=3).with_threshold(20).protection == 3
     assert DEFAULT_POLICY.with_threshold(None) is DEFAULT_POLICY
-    assert as_policy(None, "cdc_wonder").threshold == suppress.THRESHOLD_PRESETS["cdc_wonder"].threshold
+    assert as_policy(None, "cdc_wonder").threshold == THRESHOLD_PRESETS["cdc_wonder"].threshold
 
 
 @pytest.mark.parametrize(

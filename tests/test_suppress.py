@@ -14,9 +14,10 @@ from scipy.optimize import linprog
 
 from equitylens.data import groups
 from equitylens.methods import attack
+from equitylens.methods import policy as pol
 from equitylens.methods import suppress as sup
 
-K = sup.DEFAULT_THRESHOLD
+K = pol.DEFAULT_THRESHOLD
 
 
 def grid_table(values: np.ndarray, names: tuple[str, ...] = ("r", "c", "s")) -> pd.DataFrame:
@@ -84,27 +85,27 @@ def test_oracle_matches_hand_computed_interval() -> None:
 
 def test_presets_have_sources_and_default_is_cms() -> None:
     assert K == 11
-    assert sup.THRESHOLD_PRESETS["cms"].threshold == 11
-    assert sup.THRESHOLD_PRESETS["cdc_wonder"].threshold == 10
-    assert sup.resolve_threshold("cdc_wonder") == 10
+    assert pol.THRESHOLD_PRESETS["cms"].threshold == 11
+    assert pol.THRESHOLD_PRESETS["cdc_wonder"].threshold == 10
+    assert pol.resolve_threshold("cdc_wonder") == 10
 
 
-@pytest.mark.parametrize("name", sorted(sup.THRESHOLD_PRESETS))
+@pytest.mark.parametrize("name", sorted(pol.THRESHOLD_PRESETS))
 def test_every_preset_is_a_sourced_rule_that_primary_applies(name: str) -> None:
     """What any preset must satisfy, however many there are."""
-    preset = sup.THRESHOLD_PRESETS[name]
+    preset = pol.THRESHOLD_PRESETS[name]
     assert isinstance(preset.threshold, int) and preset.threshold >= 2
     assert len(preset.source.split()) >= 8 and preset.source.rstrip().endswith("."), "cite where the rule comes from"
     low, high = map(int, preset.suppresses.split("-"))
     assert (low, high) == (1, preset.threshold - 1)
-    assert sup.resolve_threshold(name) == preset.threshold
+    assert pol.resolve_threshold(name) == preset.threshold
     counts = pd.DataFrame({"g": [f"c{n}" for n in range(preset.threshold + 2)], "n": range(preset.threshold + 2)})
     hidden = counts.loc[sup.primary(counts, threshold=name)["suppressed"], "n"].tolist()
     assert hidden == list(range(low, high + 1))
 
 
 def test_presets_name_different_thresholds() -> None:
-    thresholds = [preset.threshold for preset in sup.THRESHOLD_PRESETS.values()]
+    thresholds = [preset.threshold for preset in pol.THRESHOLD_PRESETS.values()]
     assert len(set(thresholds)) == len(thresholds), "two presets with one threshold is one choice shown twice"
 
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from equitylens.methods import noise, suppress
+from equitylens.methods.policy import DEFAULT_THRESHOLD
 from equitylens.methods.validation import check_counts, check_table, check_whole_number
 from equitylens.viz import noise as noise_chart
 
@@ -57,7 +58,7 @@ def scenario_table(
     epsilons: Sequence[float] = EPSILONS,
     draws: int = DRAWS,
     seed: int = SEED,
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int = DEFAULT_THRESHOLD,
     headline: str = HEADLINE_SERVICE,
 ) -> pd.DataFrame:
     """Every group and service under every privacy budget, mechanism and post-processing.

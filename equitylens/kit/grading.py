@@ -26,7 +26,8 @@ from typing import Final
 
 import pandas as pd
 
-from equitylens.methods import attack, suppress
+from equitylens.methods import attack
+from equitylens.methods.policy import DEFAULT_THRESHOLD, resolve_threshold
 from equitylens.methods.validation import check_frame, require_columns
 
 SUPPRESSED_COLUMN: Final = "suppressed"
@@ -109,7 +110,7 @@ def check_published_table(
     *,
     dims: Sequence[str],
     count: str,
-    threshold: int = suppress.DEFAULT_THRESHOLD,
+    threshold: int = DEFAULT_THRESHOLD,
     original: pd.DataFrame | None = None,
     original_count: str | None = None,
 ) -> CheckResult:
@@ -142,7 +143,7 @@ def check_published_table(
     table = check_frame(table, "table")
     columns = [dims] if isinstance(dims, str) else list(dims)
     require_columns(table, [*columns, count], "dims/count")
-    k = suppress.resolve_threshold(threshold)
+    k = resolve_threshold(threshold)
     hidden = hidden_cells(table, count=count)
     values = pd.to_numeric(table[count], errors="coerce")
     small = (~hidden) & (values >= 1) & (values < k)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from equitylens.methods import attack, suppress
-from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy
+from equitylens.methods.policy import DEFAULT_POLICY, THRESHOLD_PRESETS, DisclosurePolicy
 
 EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2
@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--threshold",
         default=DEFAULT_POLICY.preset or str(DEFAULT_POLICY.k),
-        help=f"smallest publishable count, or a preset: {', '.join(suppress.THRESHOLD_PRESETS)} (default: cms)",
+        help=f"smallest publishable count, or a preset: {', '.join(THRESHOLD_PRESETS)} (default: cms)",
     )
     parser.add_argument("--protection", type=int, default=None, help="narrowest range an attacker may be left with")
     parser.add_argument("--suppress-zeros", action="store_true", help="hide zero counts too")

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.methods.validation import as_columns, check_counts, check_frame, check_whole_number, require_columns
 
 IntArray = npt.NDArray[np.int64]
@@ -370,7 +371,7 @@ def intervals(
     dims: Sequence[str],
     count: str = "n",
     suppressed: str = "suppressed",
-    protection: int = 11,
+    protection: int = DEFAULT_POLICY.width,
 ) -> pd.DataFrame:
     """Play the attacker: the interval each hidden cell can be narrowed to.
 

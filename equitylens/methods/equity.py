@@ -34,6 +34,8 @@ from equitylens.methods.validation import as_columns, check_choice, check_confid
 
 BoolArray = npt.NDArray[np.bool_]
 
+__all__ = ["complement_rows", "equity_table", "published"]
+
 GROUP: Final = "group"
 STRATUM: Final = "stratum"
 ALL_STRATA: Final = "All"
@@ -73,18 +75,18 @@ COMPARISON_COLUMNS: Final[tuple[str, ...]] = (
 )
 RATE_COLUMNS: Final[tuple[str, ...]] = ("rate", "lower", "upper", "rse")
 
-ERR_OVERLAP: Final = "strata={strata!r} and by={by!r} share column(s) {both}; a column is either a group or a stratum"
-ERR_BY: Final = "by must name at least one column (the groups to compare)"
-ERR_TOO_MANY: Final = (
+_ERR_OVERLAP: Final = "strata={strata!r} and by={by!r} share column(s) {both}; a column is either a group or a stratum"
+_ERR_BY: Final = "by must name at least one column (the groups to compare)"
+_ERR_TOO_MANY: Final = (
     "by and strata together name {count} columns; with published totals at most 3 can be protected "
     "together (suppress.complementary). Use fewer columns, or publish_totals=False if no total is published."
 )
-ERR_COMPLEMENT: Final = (
+_ERR_COMPLEMENT: Final = (
     "the totals of this table cannot be published safely: {detail} Combine small groups "
     "(suppress.collapse), or pass publish_totals=False if no total, reference rate or "
     "'others' comparison is ever published."
 )
-ERR_NOT_EQUITY: Final = "table must be the output of equity_table(); missing column(s) {missing}"
+_ERR_NOT_EQUITY: Final = "table must be the output of equity_table(); missing column(s) {missing}"
 
 
 def complement_rows(
@@ -204,11 +206,11 @@ def equity_table(
     rule = as_policy(policy)
     by_columns = as_columns(by, "by")
     if not by_columns:
-        raise ValueError(ERR_BY)
+        raise ValueError(_ERR_BY)
     strata_columns = as_columns(strata, "strata") if strata is not None else []
     both = sorted(set(by_columns) & set(strata_columns))
     if both:
-        raise ValueError(ERR_OVERLAP.format(strata=strata_columns, by=by_columns, both=both))
+        raise ValueError(_ERR_OVERLAP.format(strata=strata_columns, by=by_columns, both=both))
     require_columns(frame, [*strata_columns, *by_columns], "by/strata")
     check_choice(favourable, compare.FAVOURABLE, "favourable")
     confidence = check_confidence(confidence)
@@ -240,7 +242,7 @@ def equity_table(
         try:
             complement = complement_rows(table[dims], x, n, small, rule)
         except ValueError as error:
-            raise ValueError(ERR_COMPLEMENT.format(detail=str(error))) from None
+            raise ValueError(_ERR_COMPLEMENT.format(detail=str(error))) from None
     hidden = small | complement
 
     comparison = pd.DataFrame(index=table.index, columns=list(COMPARISON_COLUMNS), dtype=float)
@@ -370,7 +372,7 @@ def published(table: pd.DataFrame, *, noun: str = "people") -> pd.DataFrame:
     needed = ["suppressed", "complementary", "reference_suppressed", "missing_small", GROUP, STRATUM]
     absent = [c for c in needed if c not in table.columns]
     if absent:
-        raise ValueError(ERR_NOT_EQUITY.format(missing=absent))
+        raise ValueError(_ERR_NOT_EQUITY.format(missing=absent))
     out = table.copy()
     own = out["suppressed"].to_numpy(dtype=bool)
     hide = own | out["complementary"].to_numpy(dtype=bool)

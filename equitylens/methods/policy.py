@@ -32,13 +32,85 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from equitylens.methods.suppress import THRESHOLD_PRESETS, resolve_threshold
+from equitylens.methods.validation import check_whole_number
 
 BoolArray = npt.NDArray[np.bool_]
 
+__all__ = ["DisclosurePolicy", "ThresholdPreset", "as_policy", "resolve_threshold"]
+
+
+@dataclass(frozen=True)
+class ThresholdPreset:
+    """A named small-cell rule: counts from 1 to ``threshold - 1`` are suppressed."""
+
+    threshold: int
+    suppresses: str
+    source: str
+
+
+# CMS cell size suppression policy: no cell (beneficiaries, events) of 1 to 10 may be
+# displayed, directly or by subtraction, so the smallest publishable count is 11.
+DEFAULT_THRESHOLD: Final = 11
+
+THRESHOLD_PRESETS: Final[dict[str, ThresholdPreset]] = {
+    "cms": ThresholdPreset(
+        threshold=11,
+        suppresses="1-10",
+        source=(
+            "Centers for Medicare & Medicaid Services, cell size suppression policy: no cell "
+            "of 1 to 10 may be displayed, nor be derivable from other published figures."
+        ),
+    ),
+    "cdc_wonder": ThresholdPreset(
+        threshold=10,
+        suppresses="1-9",
+        source=("CDC WONDER / NCHS data use restrictions: sub-national counts of 9 or fewer (1-9) are suppressed."),
+    ),
+    "nchs_reliability": ThresholdPreset(
+        threshold=20,
+        suppresses="1-19",
+        source=(
+            "NCHS / NVSS reliability standard: rates based on fewer than 20 events are "
+            "unreliable. A statistical-reliability rule, not a confidentiality rule: use it "
+            "to hide figures too unstable to interpret."
+        ),
+    ),
+    "small_numbers_5": ThresholdPreset(
+        threshold=5,
+        suppresses="1-4",
+        source=(
+            "A minimum cell size of 5, found in some data-sharing agreements and state "
+            "small-numbers guidelines. Weaker than the federal rules above: use it only if "
+            "your agreement names it."
+        ),
+    ),
+}
+
+_ERR_THRESHOLD: Final = (
+    "threshold={value!r} must be a whole number >= 1 (counts 1 to threshold-1 are "
+    "suppressed) or a preset name: {allowed}"
+)
+
+
+def resolve_threshold(threshold: int | str) -> int:
+    """Return the whole-number threshold for an int or a ``THRESHOLD_PRESETS`` name.
+
+    >>> resolve_threshold("cdc_wonder")
+    10
+    """
+    if isinstance(threshold, str):
+        if threshold in THRESHOLD_PRESETS:
+            return THRESHOLD_PRESETS[threshold].threshold
+        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
+    try:
+        return check_whole_number(threshold, "threshold", minimum=1)
+    except ValueError:
+        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS))) from None
+
+
 # The default preset: the Centers for Medicare & Medicaid Services cell size
 # suppression policy (no cell of 1 to 10 may be displayed, directly or by
-# subtraction). Its number lives in ``suppress.THRESHOLD_PRESETS``.
+# subtraction). Its number lives in ``THRESHOLD_PRESETS`` below.
 DEFAULT_PRESET: Final = "cms"
 
 # NCHS / NVSS: rates based on fewer than 20 events (deaths, births) are flagged as
@@ -49,15 +121,15 @@ MIN_RELIABLE_NUMERATOR: Final = 20
 # (e.g. NHIS Early Release and Health, United States data presentation notes).
 MAX_RELIABLE_RSE: Final = 0.30
 
-ERR_POLICY: Final = "policy={value!r} must be a DisclosurePolicy (e.g. policy.DEFAULT_POLICY)"
-ERR_PROTECTION: Final = (
+_ERR_POLICY: Final = "policy={value!r} must be a DisclosurePolicy (e.g. policy.DEFAULT_POLICY)"
+_ERR_PROTECTION: Final = (
     "protection={value!r} must be a whole number >= 1 (the narrowest range, in people, an "
     "attacker may be left with for a hidden cell), or None for the threshold"
 )
-ERR_ZEROS: Final = "suppress_zeros={value!r} must be True or False"
-ERR_MIN_NUMERATOR: Final = "min_numerator={value!r} must be a whole number >= 0"
-ERR_MAX_RSE: Final = "max_rse={value!r} must be a number > 0, e.g. 0.30 for 30%"
-ERR_LENGTHS: Final = "numerator and denominator must have the same length, got {a} and {b}"
+_ERR_ZEROS: Final = "suppress_zeros={value!r} must be True or False"
+_ERR_MIN_NUMERATOR: Final = "min_numerator={value!r} must be a whole number >= 0"
+_ERR_MAX_RSE: Final = "max_rse={value!r} must be a number > 0, e.g. 0.30 for 30%"
+_ERR_LENGTHS: Final = "numerator and denominator must have the same length, got {a} and {b}"
 
 
 def _whole(value: object, minimum: int) -> bool:
@@ -72,7 +144,7 @@ class DisclosurePolicy:
     ----------
     threshold
         Smallest publishable count, or a preset name from
-        ``suppress.THRESHOLD_PRESETS`` (default ``"cms"``: counts 1-10 are hidden;
+        ``THRESHOLD_PRESETS`` (default ``"cms"``: counts 1-10 are hidden;
         source: CMS cell size suppression policy). Stored resolved, as a whole number;
         ``preset`` keeps the name when one was given.
     protection
@@ -103,16 +175,16 @@ class DisclosurePolicy:
         if self.protection is None:
             object.__setattr__(self, "protection", k)
         elif not _whole(self.protection, 1):
-            raise ValueError(ERR_PROTECTION.format(value=self.protection))
+            raise ValueError(_ERR_PROTECTION.format(value=self.protection))
         else:
             object.__setattr__(self, "protection", int(self.protection))
         if not isinstance(self.suppress_zeros, (bool, np.bool_)):
-            raise ValueError(ERR_ZEROS.format(value=self.suppress_zeros))
+            raise ValueError(_ERR_ZEROS.format(value=self.suppress_zeros))
         if not _whole(self.min_numerator, 0):
-            raise ValueError(ERR_MIN_NUMERATOR.format(value=self.min_numerator))
+            raise ValueError(_ERR_MIN_NUMERATOR.format(value=self.min_numerator))
         rse = self.max_rse
         if isinstance(rse, bool) or not isinstance(rse, (int, float)) or not np.isfinite(rse) or rse <= 0:
-            raise ValueError(ERR_MAX_RSE.format(value=rse))
+            raise ValueError(_ERR_MAX_RSE.format(value=rse))
 
     # --- the one masking rule ---------------------------------------------------------
 
@@ -148,7 +220,7 @@ class DisclosurePolicy:
             return small
         n = np.asarray(denominator, dtype=np.float64)
         if n.shape != small.shape:
-            raise ValueError(ERR_LENGTHS.format(a=small.shape, b=n.shape))
+            raise ValueError(_ERR_LENGTHS.format(a=small.shape, b=n.shape))
         return np.asarray(small | (n < self.k), dtype=bool)
 
     def reliable(self, numerator: npt.ArrayLike, rse: npt.ArrayLike) -> BoolArray:
@@ -194,5 +266,5 @@ def as_policy(policy: DisclosurePolicy | None = None, threshold: int | str | Non
     overriding its threshold when given (for functions that still take one)."""
     chosen = DEFAULT_POLICY if policy is None else policy
     if not isinstance(chosen, DisclosurePolicy):
-        raise ValueError(ERR_POLICY.format(value=chosen))
+        raise ValueError(_ERR_POLICY.format(value=chosen))
     return chosen.with_threshold(threshold)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -30,6 +29,7 @@ import pandas as pd
 
 from equitylens.data import groups as group_labels
 from equitylens.methods.attack import _ERR_DIMS, Attacker, Grid, build_grid, check_dims, components, plain_value
+from equitylens.methods.policy import DEFAULT_THRESHOLD, resolve_threshold
 from equitylens.methods.validation import (
     _ERR_DUPLICATE_COLUMNS,
     _ERR_UNKNOWN_COLUMNS,
@@ -42,53 +42,6 @@ from equitylens.methods.validation import (
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-
-@dataclass(frozen=True)
-class ThresholdPreset:
-    """A named small-cell rule: counts from 1 to ``threshold - 1`` are suppressed."""
-
-    threshold: int
-    suppresses: str
-    source: str
-
-
-# CMS cell size suppression policy: no cell (beneficiaries, events) of 1 to 10 may be
-# displayed, directly or by subtraction, so the smallest publishable count is 11.
-DEFAULT_THRESHOLD: Final = 11
-
-THRESHOLD_PRESETS: Final[dict[str, ThresholdPreset]] = {
-    "cms": ThresholdPreset(
-        threshold=11,
-        suppresses="1-10",
-        source=(
-            "Centers for Medicare & Medicaid Services, cell size suppression policy: no cell "
-            "of 1 to 10 may be displayed, nor be derivable from other published figures."
-        ),
-    ),
-    "cdc_wonder": ThresholdPreset(
-        threshold=10,
-        suppresses="1-9",
-        source=("CDC WONDER / NCHS data use restrictions: sub-national counts of 9 or fewer (1-9) are suppressed."),
-    ),
-    "nchs_reliability": ThresholdPreset(
-        threshold=20,
-        suppresses="1-19",
-        source=(
-            "NCHS / NVSS reliability standard: rates based on fewer than 20 events are "
-            "unreliable. A statistical-reliability rule, not a confidentiality rule: use it "
-            "to hide figures too unstable to interpret."
-        ),
-    ),
-    "small_numbers_5": ThresholdPreset(
-        threshold=5,
-        suppresses="1-4",
-        source=(
-            "A minimum cell size of 5, found in some data-sharing agreements and state "
-            "small-numbers guidelines. Weaker than the federal rules above: use it only if "
-            "your agreement names it."
-        ),
-    ),
-}
 
 # Census Bureau Disclosure Review Board rounding for special tabulations (Census 2000,
 # rules of 29 January 2004), as applied in HUD's CHAS data ("Rounding", huduser.gov):
@@ -108,19 +61,13 @@ REASON_UNPROTECTED_SUFFIX: Final = "; cannot be protected)"
 # --- Error messages ---------------------------------------------------------------------
 
 __all__ = [
-    "ThresholdPreset",
     "collapse",
     "complementary",
     "margins",
     "primary",
-    "resolve_threshold",
     "round_hud",
 ]
 
-_ERR_THRESHOLD: Final = (
-    "threshold={value!r} must be a whole number >= 1 (counts 1 to threshold-1 are "
-    "suppressed) or a preset name: {allowed}"
-)
 _ERR_PROTECTION: Final = (
     "protection={value!r} must be a whole number >= 1 (the narrowest range, in people, an "
     "attacker may be left with for a hidden cell); default: the threshold"
@@ -152,22 +99,6 @@ _ERR_RESERVED: Final = "{argument}={value!r} clashes with an output column name;
 
 
 # --- Validation helpers -----------------------------------------------------------------
-
-
-def resolve_threshold(threshold: int | str) -> int:
-    """Return the whole-number threshold for an int or a ``THRESHOLD_PRESETS`` name.
-
-    >>> resolve_threshold("cdc_wonder")
-    10
-    """
-    if isinstance(threshold, str):
-        if threshold in THRESHOLD_PRESETS:
-            return THRESHOLD_PRESETS[threshold].threshold
-        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS)))
-    try:
-        return check_whole_number(threshold, "threshold", minimum=1)
-    except ValueError:
-        raise ValueError(_ERR_THRESHOLD.format(value=threshold, allowed=list(THRESHOLD_PRESETS))) from None
 
 
 def _resolve_protection(protection: int | None, threshold: int) -> int:
