@@ -47,6 +47,7 @@ COLUMNS: Final = 3
 ROWS: Final = 3
 PER_SHEET: Final = COLUMNS * ROWS
 SIDES: Final[dict[str, str]] = {"positive": "Positive practice", "problematic": "Problematic practice"}
+WHY_LABELS: Final[dict[str, str]] = {"kit": " (the kit's note)", "paper": " (from the paper)"}
 MISSING_CHROMIUM: Final = (
     "Chromium is needed to print PDFs and was not found at {path}. Install it with "
     "`apt-get install chromium` (the kit's .ci/run does), then run the command again."
@@ -101,7 +102,8 @@ def cards(*, stages: Sequence[str] | None = None, path: Path | str | None = None
     for stage in chosen:
         content._check_stage_id(stage, "stages")
     rows: list[dict[str, Any]] = []
-    for stage in content.load_practices(path)["stages"]:
+    practices = content.load_practices(path)
+    for stage in practices["stages"]:
         if stage["id"] not in chosen:
             continue
         for section in stage["sections"]:
@@ -120,6 +122,7 @@ def cards(*, stages: Sequence[str] | None = None, path: Path | str | None = None
                             "text": " ".join(str(text).split()),
                             "items": [str(i) for i in items],
                             "why": " ".join(str(pair["why"]).split()),
+                            "why_by": practices["why_by"],
                         }
                     )
     out = pd.DataFrame(rows)
@@ -142,7 +145,8 @@ def _back(card: dict[str, Any]) -> str:
         f'<div class="card back"><div class="num">Card {card["number"]}</div>'
         f'<div class="side {card["side"]}">{SIDES[card["side"]]}</div>'
         f'<div class="stage">Stage: {html.escape(stage)}</div>'
-        f'<div class="why"><strong>Why it matters:</strong> {html.escape(card["why"])}</div></div>'
+        f'<div class="why"><strong>Why it matters{WHY_LABELS[card["why_by"]]}:</strong> '
+        f"{html.escape(card['why'])}</div></div>"
     )
 
 
