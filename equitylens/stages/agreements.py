@@ -203,7 +203,11 @@ def _breach(a: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _access(a: dict[str, Any]) -> list[tuple[str, str]]:
     roles = a.get("access") or []
-    if not isinstance(roles, list) or not roles or not all(isinstance(r, dict) and r.get("role") and r.get("sees") for r in roles):
+    if (
+        not isinstance(roles, list)
+        or not roles
+        or not all(isinstance(r, dict) and r.get("role") and r.get("sees") for r in roles)
+    ):
         return [(MISSING, "It does not list who may see what.")]
     return []
 
