@@ -53,6 +53,13 @@ QUASI_IDENTIFIERS: Final[tuple[str, ...]] = (
 #: Tables that come from the justice system (the paper discourages linkage with law enforcement).
 JUSTICE_TABLES: Final[frozenset[str]] = frozenset({"juvenile_justice"})
 THRESHOLD: Final = suppress.DEFAULT_THRESHOLD
+#: Short names for the uses the workgroup broadly discourages, for tables.
+SHORT_LABELS: Final[dict[str, str]] = {
+    "individual_linked": "person-level data",
+    "enforcement": "enforcement",
+    "algorithm": "predictive tool",
+    "law_enforcement": "law enforcement link",
+}
 _FIELDS: Final = ("id", "requester", "kind", "title", "purpose", "purpose_kind", "tables", "level", "ages")
 
 
@@ -273,7 +280,8 @@ def review(
     table must be coarser) / ``share_hidden`` / ``hidden_table`` (aggregate),
     ``groups_mostly_hidden`` (groups of the last ``by`` column, usually race and
     ethnicity, that lose more than half their cells), and
-    ``discouraged`` / ``encouraged``: the items of the paper's guidance that apply.
+    ``discouraged`` / ``encouraged``: the items of the paper's guidance that apply
+    (``discouraged_keys`` names them, see :data:`SHORT_LABELS`).
     """
     if not isinstance(request, Request):
         raise ValueError(f"request must be a Request, got {type(request).__name__}")
@@ -314,16 +322,17 @@ def review(
             groups_mostly_hidden=sorted(share_by_group[share_by_group > 0.5].index.astype(str)),
             hidden_table=hidden,
         )
-    discouraged: list[str] = []
+    keys: list[str] = []
     if facts["individual_level"]:
-        discouraged.append(guide["individual_linked"])
+        keys.append("individual_linked")
     if facts["enforcement"]:
-        discouraged.append(guide["enforcement"])
+        keys.append("enforcement")
     if request.purpose_kind == "risk scoring":
-        discouraged.append(guide["algorithm"])
+        keys.append("algorithm")
     if facts["justice_system"] and (facts["linked"] or request.kind == "police"):
-        discouraged.append(guide["law_enforcement"])
-    facts["discouraged"] = discouraged
+        keys.append("law_enforcement")
+    facts["discouraged_keys"] = keys
+    facts["discouraged"] = [guide[key] for key in keys]
     facts["encouraged"] = [guide["governance"], guide["social_licence"], guide["developmental"]]
     return facts
 
@@ -360,7 +369,7 @@ def facts_table(requests: Sequence[Request], reviews: Sequence[dict[str, Any]]) 
                 "enforcement": _yes(facts["enforcement"]),
                 "justice system": _yes(facts["justice_system"]),
                 "exposure": exposure,
-                "discouraged uses touched": len(facts["discouraged"]),
+                "discouraged uses touched": "; ".join(SHORT_LABELS[k] for k in facts["discouraged_keys"]) or "none",
             }
         )
     return pd.DataFrame(rows)
@@ -446,11 +455,11 @@ def decision_log_markdown(
             "",
         ]
         if facts["discouraged"]:
-            lines.append("The workgroup broadly discourages:")
+            lines += ["The workgroup broadly discourages:", ""]
             lines += [f"- {text}" for text in facts["discouraged"]]
         else:
             lines.append("The request touches none of the uses the workgroup broadly discourages.")
-        lines += ["", "The workgroup strongly encourages:", *[f"- {text}" for text in facts["encouraged"]], ""]
+        lines += ["", "The workgroup strongly encourages:", "", *[f"- {text}" for text in facts["encouraged"]], ""]
         chosen = by_id.get(request.id)
         answers = dict(chosen.answers) if chosen else {}
         lines += ["### The four questions", ""]
