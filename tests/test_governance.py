@@ -259,3 +259,19 @@ def test_use_audit_refuses_bad_input(projects):
         access_log.generate(seed=-1)
     with pytest.raises(ValueError, match="period"):
         use_audit.public_report_markdown(use_audit.flag_queries(log, projects), projects, period=" ")
+
+
+# --- Workshop activity --------------------------------------------------------------------
+
+
+def test_review_board_activity_is_in_the_plans_and_the_builder_picks_it():
+    from equitylens.kit import workshops
+
+    activities = workshops.load_activities().set_index("activity")
+    assert "book/stages/access/review-board.ipynb" in activities.loc["access-review-board", "uses"]
+    for plan_id in ("access", "deliberation"):
+        table = workshops.check_agenda(workshops.get_plan(plan_id))
+        assert "access-review-board" in set(table["activity"]), plan_id
+    session = workshops.build_session(stages="access", minutes=120)
+    assert "access-review-board" in set(session["activity"])
+    assert int(session["minutes"].sum()) == 120
