@@ -93,7 +93,14 @@ def test_committee_chart_embeds_only_the_small_table(county):
 
 def test_engagement_data_has_six_levels_and_four_questions():
     data = planning.load_engagement()
-    assert [level["level"] for level in data["spectrum"]] == ["Ignore", "Inform", "Consult", "Involve", "Collaborate", "Defer to"]
+    assert [level["level"] for level in data["spectrum"]] == [
+        "Ignore",
+        "Inform",
+        "Consult",
+        "Involve",
+        "Collaborate",
+        "Defer to",
+    ]
     assert len(data["questions"]) == 4
     page = planning.engagement_html(data)
     assert page.count("<tr>") == 7 and page.count("<li>") == 4
