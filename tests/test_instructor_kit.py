@@ -192,7 +192,7 @@ def test_governance_assignment_grades_end_to_end(edition, tmp_path):
 
     wrong_dir = tmp_path / "wrong"
     wrong_dir.mkdir()
-    raw_table = {"table = ": 'table = governance.extract(requests["R3"], county)\npublished = table.copy()'}
+    raw_table = {"published =": "published = table.copy()"}
     wrong = fill_in(student, source, wrong_dir / "governance.ipynb", replace=raw_table)
     results = grade(bundle, wrong, tmp_path / "wrong-results")
     published = next(t for t in results["tests"] if t["name"] == "published")
