@@ -275,3 +275,13 @@ def test_review_board_activity_is_in_the_plans_and_the_builder_picks_it():
     session = workshops.build_session(stages="access", minutes=120)
     assert "access-review-board" in set(session["activity"])
     assert int(session["minutes"].sum()) == 120
+
+
+def test_decision_log_is_written_to_a_markdown_file(requests, reviews, tmp_path):
+    log = governance.decision_log_markdown(requests, reviews)
+    path = governance.write_decision_log(log, tmp_path / "log.md")
+    assert path.read_text(encoding="utf-8") == log
+    with pytest.raises(ValueError, match=r"\.md"):
+        governance.write_decision_log(log, tmp_path / "log.txt")
+    with pytest.raises(ValueError, match="empty"):
+        governance.write_decision_log("  ", tmp_path / "log.md")

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from equitylens.data import content
+from equitylens.data import content, paths
 from equitylens.methods import reidentify, suppress
 from equitylens.methods.validation import check_choice, check_whole_number
 from equitylens.stages import access, planning
@@ -474,3 +474,18 @@ def decision_log_markdown(
             lines += ["", "Conditions:", *[f"- {c}" for c in chosen.conditions]]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def write_decision_log(log: str, out: Path | str | None = None) -> Path:
+    """Write a decision log (from :func:`decision_log_markdown`) to a Markdown file to print.
+
+    Default: ``_build/governance/decision-log.md`` in the repository. Returns the path.
+    """
+    if not isinstance(log, str) or not log.strip():
+        raise ValueError("log is empty: make it with decision_log_markdown first")
+    target = Path(out) if out is not None else paths.BUILD_DIR / "governance" / "decision-log.md"
+    if target.suffix != ".md":
+        raise ValueError(f"out must be a .md file, got {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(log, encoding="utf-8")
+    return target
