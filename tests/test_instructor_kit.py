@@ -77,7 +77,7 @@ def test_every_assignment_is_a_source_and_on_the_map(edition):
     _, manifest = edition
     names = {Path(p).stem for p in manifest["source"]}
     assert names == {Path(a["file"]).stem for a in assignments.load_assignments()}
-    assert len(names) == 6
+    assert len(names) == 7
     table = assignments.assignment_map()
     assert table["minutes"].between(30, 90).all()
     assert "{doc}`" in assignments.assignment_map_markdown()
@@ -177,3 +177,24 @@ def test_checks_message_is_what_students_see():
     with pytest.raises(AssertionError) as info:
         grading.check_published_table(table, dims=["group"], count="n")
     assert "group=a" in str(info.value) and "threshold=11" in str(info.value)
+
+
+def test_governance_assignment_grades_end_to_end(edition, tmp_path):
+    """The governance assignment: example answers earn full marks; a table with small cells fails."""
+    output, _ = edition
+    source = ROOT / "book" / "assignments" / "governance.ipynb"
+    student = output / "notebooks" / "governance.ipynb"
+    bundle = output / "autograder" / "governance-autograder.zip"
+
+    good = fill_in(student, source, tmp_path / "governance.ipynb")
+    score, possible = scores(grade(bundle, good, tmp_path / "good"))
+    assert possible > 0 and score == possible
+
+    wrong_dir = tmp_path / "wrong"
+    wrong_dir.mkdir()
+    raw_table = {"published =": "published = table.copy()"}
+    wrong = fill_in(student, source, wrong_dir / "governance.ipynb", replace=raw_table)
+    results = grade(bundle, wrong, tmp_path / "wrong-results")
+    published = next(t for t in results["tests"] if t["name"] == "published")
+    assert published["score"] == 0
+    assert "A count this small can point to a real person" in published["output"]

@@ -92,12 +92,19 @@ def test_committee_chart_embeds_only_the_small_table(county):
     assert rows == len(bars) + len(summary)
 
 
-def test_engagement_data_has_five_levels_and_four_questions():
+def test_engagement_data_has_six_levels_and_four_questions():
     data = planning.load_engagement()
-    assert [level["level"] for level in data["spectrum"]] == ["Ignore", "Inform", "Consult", "Involve", "Collaborate"]
+    assert [level["level"] for level in data["spectrum"]] == [
+        "Ignore",
+        "Inform",
+        "Consult",
+        "Involve",
+        "Collaborate",
+        "Defer to",
+    ]
     assert len(data["questions"]) == 4
     page = planning.engagement_html(data)
-    assert page.count("<tr>") == 6 and page.count("<li>") == 4
+    assert page.count("<tr>") == 7 and page.count("<li>") == 4
 
 
 def test_engagement_file_errors_name_the_problem(tmp_path):

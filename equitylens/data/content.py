@@ -173,6 +173,9 @@ def _validate_practices(data: Any, path: Path) -> dict[str, Any]:
         words.append(entry["word"])
     if tuple(words) != GARE_WORDS:
         raise ValueError(f"{path}: gare words must be {', '.join(GARE_WORDS)}; got {words}")
+    why_by = top.setdefault("why_by", "kit")
+    if why_by not in GLOSSARY_SOURCES:
+        raise ValueError(f"{path}: why_by must be one of {sorted(GLOSSARY_SOURCES)}, got {why_by!r}")
     return top
 
 

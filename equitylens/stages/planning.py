@@ -330,7 +330,7 @@ def engagement_html(data: dict[str, Any] | None = None) -> str:
     table = records_html(
         data["spectrum"],
         columns={"level": "Level", "what_it_means": "What it means", "at_the_planning_table": "At the planning table"},
-        caption="The engagement spectrum, from ignoring the community to sharing power with it",
+        caption="The engagement spectrum, from ignoring the community to deferring to it",
     )
     items = "".join(
         f"<li><strong>{html.escape(q['question'].strip())}</strong> {html.escape(q['ask'].strip())}</li>"
