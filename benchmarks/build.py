@@ -1,29 +1,38 @@
-"""Time building the book and (optionally) the whole test suite; print a table. Never asserted.
+"""Time building the book and (optionally) the test suite; print a table. Never asserted.
 
     python benchmarks/build.py [--suite] [--output DIR]
 
-* cold build: ``make book``'s command into a fresh ``--path-output`` folder, so every
-  notebook is executed and the Vega bundle is written again;
-* warm build: the same command into the same folder again (Sphinx reuses its
-  environment; notebooks still run, since ``execute_notebooks: force``);
+Every build runs ``make book``'s command (``python -m equitylens.book.build``) into a
+folder of its own (``EQUITYLENS_BUILD_DIR``), so the checkout's ``_build`` is untouched:
+
+* cold: an empty folder, so every notebook runs (the venv is already installed);
+* warm, nothing changed: Sphinx and the notebook cache are reused;
+* warm after a Markdown edit: one line added to a start page (then restored);
+* warm after a notebook edit: a comment added to one code cell of a small notebook
+  (then restored), so that notebook, and only it, runs again;
 * page weight: the largest built page and the total of all pages;
-* suite (with ``--suite``, slow): ``make test``'s pytest command, with its own
-  build folder so it does not reuse the one timed above.
+* with ``--suite``: ``make test``'s pytest command and ``make check``'s, each with its
+  own build folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+MARKDOWN_PAGE = ROOT / "book" / "start" / "how-to-use.md"
+SMALL_NOTEBOOK = ROOT / "book" / "stages" / "planning" / "history.ipynb"
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -32,9 +41,25 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return time.perf_counter() - start, result.returncode, result.stdout + result.stderr
 
 
-def build_command(output: Path) -> list[str]:
-    # the command `make book` runs, into a folder of our own
-    return [str(BIN / "jupyter-book"), "build", str(ROOT), "--keep-going", "--path-output", str(output)]
+def build_command() -> list[str]:
+    return [str(BIN / "python"), "-m", "equitylens.book.build", "--keep-going"]
+
+
+@contextmanager
+def edited(path: Path, change: str) -> Iterator[None]:
+    """Change ``path`` for the duration of the block, then put back its exact bytes."""
+    original = path.read_bytes()
+    try:
+        if path.suffix == ".ipynb":
+            notebook = json.loads(original)
+            cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+            cell["source"] = [*cell["source"], f"\n# {change}"] if isinstance(cell["source"], list) else cell["source"]
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        else:
+            path.write_bytes(original + f"\n<!-- {change} -->\n".encode())
+        yield
+    finally:
+        path.write_bytes(original)
 
 
 def page_weights(html: Path) -> tuple[int, float, str, float]:
@@ -44,50 +69,58 @@ def page_weights(html: Path) -> tuple[int, float, str, float]:
     return len(pages), total / 1e6, heaviest.relative_to(html).as_posix(), heaviest.stat().st_size / 1e6
 
 
+def status(code: int) -> str:
+    return "ok" if code == 0 else f"exit {code}"
+
+
+def suite_row(label: str, command: list[str], env: dict[str, str]) -> tuple[str, str, str]:
+    folder = Path(tempfile.mkdtemp(prefix="equitylens-suite-"))
+    try:
+        seconds, code, log = timed(command, {**env, "EQUITYLENS_BUILD_DIR": str(folder)})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    summary = next((line for line in reversed(log.splitlines()) if " passed" in line or " failed" in line), "")
+    return label, f"{seconds:8.1f} s", summary.strip("= ")[:70] or f"exit {code}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", action="store_true", help="also time the whole test suite (slow)")
+    parser.add_argument("--suite", action="store_true", help="also time make test and make check (slow)")
     parser.add_argument("--output", type=Path, help="build folder (default: a fresh temporary folder)")
     args = parser.parse_args()
-    env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     output = args.output or Path(tempfile.mkdtemp(prefix="equitylens-bench-"))
     if output.exists():
         shutil.rmtree(output)
+    output.mkdir(parents=True)
+    env = {**os.environ, "EQUITYLENS_CHARTS": "static", "EQUITYLENS_BUILD_DIR": str(output)}
     rows: list[tuple[str, str, str]] = []
 
-    seconds, code, log = timed(build_command(output), env)
-    rows.append(("cold make book (fresh folder)", f"{seconds:8.1f} s", "ok" if code == 0 else f"exit {code}"))
-    seconds, code, log = timed(build_command(output), env)
-    rows.append(("warm make book (same folder)", f"{seconds:8.1f} s", "ok" if code == 0 else f"exit {code}"))
+    seconds, code, _ = timed(build_command(), env)
+    rows.append(("make book, cold (empty build folder)", f"{seconds:8.1f} s", status(code)))
+    seconds, code, _ = timed(build_command(), env)
+    rows.append(("make book, warm, nothing changed", f"{seconds:8.1f} s", status(code)))
+    with edited(MARKDOWN_PAGE, "benchmark edit"):
+        seconds, code, _ = timed(build_command(), env)
+    rows.append(("make book, warm, after a Markdown edit", f"{seconds:8.1f} s", status(code)))
+    with edited(SMALL_NOTEBOOK, "benchmark edit"):
+        seconds, code, _ = timed(build_command(), env)
+    rows.append((f"make book, warm, after editing {SMALL_NOTEBOOK.name}", f"{seconds:8.1f} s", status(code)))
+    timed(build_command(), env)  # put the cache back in step with the restored notebook
+
     html = output / "_build" / "html"
     if html.is_dir():
         count, total, heaviest, weight = page_weights(html)
         rows.append((f"pages built: {count}", f"{total:8.2f} MB", "all pages together"))
         rows.append(("heaviest page", f"{weight:8.2f} MB", heaviest))
-        bundle = html / "_static" / "equitylens" / "vega-bundle.js"
-        if bundle.is_file():
-            rows.append(("vega bundle (loaded on chart pages)", f"{bundle.stat().st_size / 1e6:8.2f} MB", "cached"))
 
     if args.suite:
-        suite_dir = Path(tempfile.mkdtemp(prefix="equitylens-suite-"))
         notebooks = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
-        command = [
-            str(BIN / "python"),
-            "-m",
-            "pytest",
-            "tests",
-            *notebooks.stdout.split(),
-            "--nbval",
-            "--nbval-sanitize-with",
-            "tests/nbval_sanitize.cfg",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ]
-        seconds, code, log = timed(command, {**env, "EQUITYLENS_BUILD_DIR": str(suite_dir)})
-        summary = next((line for line in reversed(log.splitlines()) if " passed" in line or " failed" in line), "")
-        rows.append(("make test (pytest + nbval)", f"{seconds:8.1f} s", summary.strip("= ")[:60] or f"exit {code}"))
-        shutil.rmtree(suite_dir, ignore_errors=True)
+        pytest = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2"]
+        test = [*pytest, "tests", *notebooks.stdout.split(), "--nbval", "--nbval-sanitize-with"]
+        test += ["tests/nbval_sanitize.cfg", "--dist", "loadgroup"]
+        rows.append(suite_row("make test (pytest + nbval, 2 workers)", test, env))
+        check = [*pytest, "tests", "-m", "not book"]
+        rows.append(suite_row("make check (unit tests, no book, no notebooks)", check, env))
 
     if args.output is None:
         shutil.rmtree(output, ignore_errors=True)

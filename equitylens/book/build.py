@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Final
 
 import yaml
 
@@ -63,8 +64,22 @@ def fingerprint(root: Path = paths.ROOT, inputs: Sequence[str] = INPUTS) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_config(root: Path = paths.ROOT, output: Path = paths.BUILD_DIR) -> Path:
-    """Write the build's config: ``_config.yml`` with execution cached under the current fingerprint."""
+#: Set to build somewhere else than the checkout (``<folder>/_build/html``), as the tests do.
+OUTPUT_VARIABLE: Final = "EQUITYLENS_BUILD_DIR"
+
+
+def output_root(root: Path = paths.ROOT) -> Path:
+    """The folder that receives ``_build/``: ``$EQUITYLENS_BUILD_DIR`` or the checkout."""
+    override = os.environ.get(OUTPUT_VARIABLE)
+    return Path(override).expanduser().resolve() if override else root
+
+
+def write_config(root: Path = paths.ROOT, output: Path | None = None) -> Path:
+    """Write the build's config: ``_config.yml`` with execution cached under the current fingerprint.
+
+    ``output`` is the ``_build`` folder (default: under :func:`output_root`).
+    """
+    output = output if output is not None else output_root(root) / "_build"
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     caches = output / ".jupyter_cache"
     current = caches / fingerprint(root)
@@ -83,9 +98,12 @@ def write_config(root: Path = paths.ROOT, output: Path = paths.BUILD_DIR) -> Pat
 
 def build(root: Path = paths.ROOT, extra_args: Sequence[str] = ()) -> int:
     """Build the book into ``_build/html``; return jupyter-book's exit code."""
-    config = write_config(root)
+    destination = output_root(root)
+    config = write_config(root, destination / "_build")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(root), "--config", str(config), *extra_args]
+    if destination != root:
+        command += ["--path-output", str(destination)]
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     return subprocess.run(command, cwd=root, env=env, check=False).returncode
 
