@@ -117,7 +117,7 @@ def main() -> None:
         notebooks = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
         pytest = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2"]
         test = [*pytest, "tests", *notebooks.stdout.split(), "--nbval", "--nbval-sanitize-with"]
-        test += ["tests/nbval_sanitize.cfg", "--dist", "loadgroup"]
+        test += ["tests/nbval_sanitize.cfg", "--dist", "loadscope"]
         rows.append(suite_row("make test (pytest + nbval, 2 workers)", test, env))
         check = [*pytest, "tests", "-m", "not book"]
         rows.append(suite_row("make check (unit tests, no book, no notebooks)", check, env))

@@ -31,7 +31,30 @@ def built_book() -> dict[str, object]:
     what the code gives today, so executing them a second time here would only double
     the suite's time. Set EQUITYLENS_TEST_EXECUTE=force to execute during the build too
     (``make book`` always does).
+
+    Under ``pytest -n 2`` (``make test``) each worker asks for this fixture; a file lock
+    lets the first build while the other waits, and then reads the first one's result,
+    so the book is built once per run.
     """
+    import fcntl
+    import json
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    saved = OUTPUT / "_build" / "test-build.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    with open(OUTPUT / "_build" / "test-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if run and saved.exists():
+            earlier = json.loads(saved.read_text(encoding="utf-8"))
+            if earlier.get("run") == run:
+                return {"returncode": earlier["returncode"], "log": earlier["log"], "html": BUILD}
+        result = _build_book()
+        if run:
+            saved.write_text(json.dumps({"run": run, **result}), encoding="utf-8")
+        return {**result, "html": BUILD}
+
+
+def _build_book() -> dict[str, object]:
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -53,7 +76,7 @@ def built_book() -> dict[str, object]:
     ]
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
-    return {"returncode": result.returncode, "log": result.stdout + result.stderr, "html": BUILD}
+    return {"returncode": result.returncode, "log": result.stdout + result.stderr}
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,17 +98,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group tests for ``pytest -n 2 --dist loadgroup`` (``make test``).
-
-    The cells of one notebook share a kernel, so they run on one worker, in order; every test
-    that needs the built book runs on one worker too, so the book is built once.
-    """
+    """Mark every test that needs the built book, so ``make check`` can leave them out."""
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.book)
-            item.add_marker(pytest.mark.xdist_group(name="built-book"))
-        elif item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(name=item.path.as_posix()))
 
 
 @pytest.fixture(scope="session")

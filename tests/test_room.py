@@ -7,6 +7,7 @@ The rest print PDFs and open the decks in headless Chromium (skipped, with a mes
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
 import statistics
 from pathlib import Path
@@ -216,6 +217,13 @@ def decks(pdf, tmp_path_factory):
 
 @pytest.mark.browser
 def test_each_deck_loads_offline_and_passes_axe(decks):
+    # Playwright's sync API refuses a thread whose asyncio loop is running (another
+    # browser fixture of this pytest worker may hold one): run in a thread of our own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_check_decks, decks).result()
+
+
+def _check_decks(decks: dict[str, Path]) -> None:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
