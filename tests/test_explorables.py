@@ -85,12 +85,15 @@ def test_finer_levels_cost_more_cells(disaggregation):
 
 
 def test_ladder_counts_cells_suppression_and_reliability():
-    """A hand-counted frame: 30 Black, 30 White, 5 AIAN people; two genders."""
+    """A hand-counted frame: 45 Black, 30 White, 5 AIAN people; two genders."""
     flags = list(groups.RACE_FLAGS)
-    selections = ["race_black"] * 30 + ["race_white"] * 30 + ["race_aian"] * 5
+    selections = ["race_black"] * 45 + ["race_white"] * 30 + ["race_aian"] * 5
     frame = pd.DataFrame({flag: [flag == s for s in selections] for flag in flags})
-    frame["gender"] = ([groups.GENDERS[0]] * 15 + [groups.GENDERS[1]] * 15) * 2 + [groups.GENDERS[0]] * 5
-    frame["y"] = [True] * 20 + [False] * 10 + [True] * 3 + [False] * 27 + [True] * 2 + [False] * 3
+    frame["gender"] = (
+        [groups.GENDERS[0]] * 23 + [groups.GENDERS[1]] * 22 + [groups.GENDERS[0]] * 15 + [groups.GENDERS[1]] * 15
+    ) + [groups.GENDERS[0]] * 5
+    # Black: 25 with the outcome and 20 without (both safe); White: 3 events; AIAN: 2 of 5.
+    frame["y"] = [True] * 25 + [False] * 20 + [True] * 3 + [False] * 27 + [True] * 2 + [False] * 3
     ladder = (("County total", ()), ("Race", ("race_ethnicity",)), ("Race x gender", ("race_ethnicity", "gender")))
     cells = scenarios.disaggregation(frame, outcome="y", rules=["alone"], ladder=ladder, threshold=11)
     summary = scenarios.disaggregation_summary(cells)
@@ -98,11 +101,25 @@ def test_ladder_counts_cells_suppression_and_reliability():
     assert summary["cells"].tolist() == [1, 3, 5]
     race = summary.iloc[1]
     assert race["suppressed"] == 2  # White has 3 events; AIAN has 2 events among 5 people
-    assert race["unreliable"] == 0  # the only cell left (Black: 20 of 30) is reliable
+    assert race["unreliable"] == 0  # the only cell left (Black: 25 of 45) is reliable
     assert math.isnan(race["widest_gap"])  # one reliable cell: no gap to show
     shown = cells[(cells["level"] == "Race") & (cells["status"] != scenarios.STATUS_SUPPRESSED)]
     assert shown["race_ethnicity"].tolist() == [groups.RACE_FLAGS["race_black"]]
-    assert shown[["numerator", "denominator"]].to_numpy().tolist() == [[20, 30]]
+    assert shown[["numerator", "denominator"]].to_numpy().tolist() == [[25, 45]]
+
+
+def test_a_rate_is_hidden_when_the_people_without_the_outcome_are_few():
+    """20 of 30 with the outcome leaves 10 without: published with 30, it comes back by subtraction."""
+    flags = list(groups.RACE_FLAGS)
+    selections = ["race_black"] * 30 + ["race_white"] * 40
+    frame = pd.DataFrame({flag: [flag == s for s in selections] for flag in flags})
+    frame["gender"] = groups.GENDERS[0]
+    frame["y"] = [True] * 20 + [False] * 10 + [True] * 20 + [False] * 20
+    ladder = (("Race", ("race_ethnicity",)),)
+    cells = scenarios.disaggregation(frame, outcome="y", rules=["alone"], ladder=ladder, threshold=11)
+    status = cells.set_index("race_ethnicity")["status"]
+    assert status[groups.RACE_FLAGS["race_black"]] == scenarios.STATUS_SUPPRESSED
+    assert status[groups.RACE_FLAGS["race_white"]] != scenarios.STATUS_SUPPRESSED
 
 
 def test_ladder_needs_its_columns():

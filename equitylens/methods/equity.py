@@ -97,17 +97,19 @@ def complement_rows(
     policy: DisclosurePolicy = DEFAULT_POLICY,
 ) -> BoolArray:
     """Rows to hide besides ``hidden`` so that, with every total published, no hidden
-    numerator or denominator can be narrowed below ``policy.protection`` by an attacker.
+    numerator, denominator or count without the outcome (denominator - numerator) can be
+    narrowed below ``policy.protection`` by an attacker.
 
     ``keys`` holds one to three columns identifying each row (its cell in the table).
-    ``suppress.complementary`` is run on the numerators and on the denominators; the
-    union of the two protected patterns with ``hidden`` is protected too (hiding more
+    ``suppress.complementary`` is run on the numerators, the denominators and the counts
+    without the outcome; the union of the protected patterns with ``hidden`` is protected too (hiding more
     only widens what an attacker can prove).
     """
     dims = list(keys.columns)
     hide = np.asarray(hidden, dtype=bool)
     extra = np.zeros(len(keys), dtype=bool)
-    for values in (np.asarray(numerator), np.asarray(denominator)):
+    x, n = np.asarray(numerator), np.asarray(denominator)
+    for values in (x, n, n - x):
         if not policy.small_count(values).any():
             continue
         cells = keys.reset_index(drop=True).assign(_count=values.astype(np.int64))

@@ -6,8 +6,9 @@ threshold. The rule the kit teaches is one rule, written once here:
 
 * a **count** is *small* when it is from 1 to ``threshold - 1`` (and also when it is
   0, if ``suppress_zeros``);
-* a **rate** is *small* when its numerator is small or its denominator is below the
-  threshold (the numerator of a tiny denominator can be worked out);
+* a **rate** is *small* when its numerator is small, when the people without the
+  outcome (denominator minus numerator) are a small count, or when its denominator is
+  below the threshold (the counts of a tiny denominator can be worked out);
 * anything computed from a small rate (its interval, RSE, any ratio or difference
   that uses it on either side, its rank, a headline) is hidden with it.
 
@@ -213,15 +214,22 @@ class DisclosurePolicy:
         return np.asarray(small, dtype=bool)
 
     def small(self, numerator: npt.ArrayLike, denominator: npt.ArrayLike | None = None) -> BoolArray:
-        """True for each rate that must not be published: its numerator is small, or its
-        denominator is below the threshold (so the numerator could be worked out)."""
+        """True for each rate that must not be published: its numerator is small, the
+        people *without* the outcome (denominator - numerator) are a small count, or its
+        denominator is below the threshold. With the denominator published, either count
+        comes back by subtraction, so both must be safe.
+
+        >>> DEFAULT_POLICY.small([5, 40, 95, 100], [100, 100, 100, 100]).tolist()
+        [True, False, True, False]
+        """
         small = self.small_count(numerator)
         if denominator is None:
             return small
         n = np.asarray(denominator, dtype=np.float64)
         if n.shape != small.shape:
             raise ValueError(_ERR_LENGTHS.format(a=small.shape, b=n.shape))
-        return np.asarray(small | (n < self.k), dtype=bool)
+        without = self.small_count(n - np.asarray(numerator, dtype=np.float64))
+        return np.asarray(small | without | (n < self.k), dtype=bool)
 
     def reliable(self, numerator: npt.ArrayLike, rse: npt.ArrayLike) -> BoolArray:
         """True for each rate reliable enough to interpret (numerator and RSE rule)."""

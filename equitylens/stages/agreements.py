@@ -17,6 +17,7 @@ from typing import Any, Final
 import pandas as pd
 
 from equitylens.data import content
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages.governance import PURPOSE_KINDS
 
 AGREEMENTS_DIR: Final[Path] = content.DATA_DIR / "agreements"
@@ -147,8 +148,13 @@ def _small_cells(a: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 2:
         return [(MISSING, "It sets no smallest publishable count.")]
     out = []
-    if threshold < 11:
-        out.append((CONTRADICTS, f"Its threshold of {threshold} is below the kit's rule of 11 (agencies' rules vary)."))
+    if threshold < DEFAULT_POLICY.k:
+        out.append(
+            (
+                CONTRADICTS,
+                f"Its threshold of {threshold} is below the kit's rule of {DEFAULT_POLICY.k} (agencies' rules vary).",
+            )
+        )
     if not rule.get("protect_totals"):
         out.append((CONTRADICTS, "It does not require that published totals cannot give hidden cells away."))
     return out

@@ -25,24 +25,17 @@ import numpy as np
 import pandas as pd
 
 from equitylens.methods import compare
-from equitylens.methods.equity import complement_rows
+from equitylens.methods.equity import (
+    COMPARISON_COLUMNS,
+    RATE_COLUMNS,
+    STATUS_PUBLISHED,
+    STATUS_SUPPRESSED,
+    complement_rows,
+)
 from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table as _check
 
 COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator")
-RATE_COLUMNS: Final[tuple[str, ...]] = ("rate", "lower", "upper", "rse")
-# Columns compare.disparities derives from a row's rate and the reference's.
-COMPARISON_COLUMNS: Final[tuple[str, ...]] = (
-    "reference_rate",
-    "ratio",
-    "ratio_lower",
-    "ratio_upper",
-    "difference",
-    "difference_lower",
-    "difference_upper",
-)
-STATUS_PUBLISHED: Final = "published"
-STATUS_SUPPRESSED: Final = "suppressed"
 ERR_ALREADY_PROTECTED: Final = (
     "{numerator!r} or {denominator!r} has missing values: the table looks already protected. "
     "Protect once, last, on the full table of counts."
