@@ -3,6 +3,7 @@
   // Reflow a chart to its column instead of shrinking it: stack side-by-side panels,
   // narrow the plots, and wrap long lines, so text keeps its size on a phone.
   var MIN_PLOT = 90;
+  var LABEL = 150; // widest axis label column on a narrow screen, px
   var CHAR = 0.56; // average glyph width as a share of the font size
 
   function clone(value) { return JSON.parse(JSON.stringify(value)); }
@@ -34,21 +35,35 @@
     if (node.encoding && node.encoding.column && !node.encoding.row) {
       node.encoding.facet = node.encoding.column; node.encoding.facet.columns = 1; delete node.encoding.column;
     }
+    var encoding = node.encoding || {};
+    Object.keys(encoding).forEach(function (channel) {
+      var legend = encoding[channel] && encoding[channel].legend;
+      if (channel === "x" || channel === "y" || legend === null || (legend && legend.orient === "none")) return;
+      legend = encoding[channel].legend = legend || {};
+      if (!legend.orient || legend.orient === "right" || legend.orient === "left") legend.orient = "bottom";
+      legend.columns = 1;
+    });
     Object.keys(node).forEach(function (key) { if (key !== "datasets" && key !== "data") stack(node[key]); });
   }
 
-  function narrow(node, excess, ratio, chars, textSize) {
-    if (Array.isArray(node)) { node.forEach(function (n) { narrow(n, excess, ratio, chars, textSize); }); return; }
+  // A view that only writes a line of text (x given as a value): the notes and headlines.
+  function isNote(node) {
+    var mark = node.mark, x = node.encoding && node.encoding.x;
+    return mark && (mark === "text" || mark.type === "text") && x && x.value !== undefined;
+  }
+
+  function narrow(node, excess, ratio, available, textSize) {
+    if (Array.isArray(node)) { node.forEach(function (n) { narrow(n, excess, ratio, available, textSize); }); return; }
     if (!node || typeof node !== "object") return;
-    if (typeof node.width === "number") node.width = Math.max(MIN_PLOT, node.width - excess);
-    else if (node.width && typeof node.width.step === "number") node.width.step = Math.max(24, Math.floor(node.width.step * ratio));
-    var mark = node.mark;
-    if (mark && (mark === "text" || mark.type === "text")) {
-      if (typeof mark === "string") { mark = node.mark = {type: "text"}; }
+    var chars = Math.max(16, Math.floor(available / (textSize * CHAR)));
+    if (isNote(node)) {
+      // Notes sit where the plots start, right of the axis labels (at most LABEL px wide).
+      var mark = node.mark = typeof node.mark === "string" ? {type: "text"} : node.mark;
       var size = mark.fontSize || textSize;
-      var fit = Math.max(16, Math.floor((typeof node.width === "number" ? node.width : chars * size * CHAR) / (size * CHAR)));
-      if (typeof mark.limit === "number") mark.limit = Math.max(MIN_PLOT, mark.limit - excess);
-      var text = node.encoding && node.encoding.text;
+      node.width = Math.max(MIN_PLOT, available - LABEL - 16);
+      if (typeof mark.limit === "number") mark.limit = node.width;
+      var fit = Math.max(16, Math.floor(node.width / (size * CHAR)));
+      var text = node.encoding.text;
       if (text && text.field && !mark.lineBreak) {
         var field = "__wrapped_" + String(text.field).replace(/\W/g, "_");
         node.transform = (node.transform || []).concat([{calculate:
@@ -56,20 +71,32 @@
           "})(\\\\s|$)', 'g'), '$1\\n'))", as: field}]);
         text.field = field;
         mark.lineBreak = "\n";
-      } else if (node.transform) {
-        node.transform.forEach(function (step) {
-          if (step.calculate) step.calculate = step.calculate.replace(/\(\.\{1,(\d+)\}\)/g, function (all, n) {
-            return "(.{1," + Math.min(Number(n), fit) + "})";
-          });
-        });
       }
+      (node.transform || []).forEach(function (step) {
+        if (step.calculate) step.calculate = step.calculate.replace(/\(\.\{1,(\d+)\}\)/g, function (all, n) {
+          return "(.{1," + Math.min(Number(n), fit) + "})";
+        });
+      });
+      return;
     }
-    ["x", "y"].forEach(function (channel) {
-      var enc = node.encoding && node.encoding[channel];
-      if (enc && typeof enc.title === "string" && enc.title.length > chars) enc.title = wrapText(enc.title, chars);
+    if (typeof node.width === "number") node.width = Math.max(MIN_PLOT, node.width - excess);
+    else if (node.width && typeof node.width.step === "number") node.width.step = Math.max(24, Math.floor(node.width.step * ratio));
+    Object.keys(node.encoding || {}).forEach(function (channel) {
+      var enc = node.encoding[channel];
+      if (!enc || typeof enc !== "object") return;
+      if ((channel === "x" || channel === "y") && typeof enc.title === "string" && enc.title.length > chars) {
+        enc.title = wrapText(enc.title, chars);
+      }
+      if (channel === "y" && enc.type === "nominal" && enc.axis !== null) {
+        // Long group names wrap onto two lines instead of pushing the plot off the screen.
+        enc.axis = enc.axis || {};
+        enc.axis.labelLimit = LABEL;
+        enc.axis.labelExpr = "split(trim(replace(datum.label, regexp('(.{1,22})(\\\\s|$)', 'g'), '$1\\n')), '\\n')";
+      }
+      if (enc.legend) enc.legend.labelLimit = Math.max(MIN_PLOT, available - 40);
     });
     Object.keys(node).forEach(function (key) {
-      if (key !== "datasets" && key !== "data" && key !== "encoding" && key !== "mark") narrow(node[key], excess, ratio, chars, textSize);
+      if (key !== "datasets" && key !== "data" && key !== "encoding" && key !== "mark") narrow(node[key], excess, ratio, available, textSize);
     });
   }
 
@@ -100,7 +127,6 @@
       lastWidth = available;
       var spec = clone(original);
       var textSize = (spec.config && spec.config.text && spec.config.text.fontSize) || 12;
-      var chars = Math.max(20, Math.floor(available / (12 * CHAR)));
       busy = busy.then(function () { return render(spec); }).then(function (result) {
         var width = drawnWidth(target);
         if (width <= available) return result;
@@ -112,7 +138,7 @@
           var drawn = drawnWidth(target), excess = drawn - available;
           if (excess <= 0 || attempt >= 4) return result;
           attempt += 1;
-          narrow(spec, Math.ceil(excess) + 4, (available - 4) / drawn, chars, textSize);
+          narrow(spec, Math.ceil(excess) + 4, (available - 4) / drawn, available, textSize);
           return render(clone(spec)).then(again);
         }
         return render(clone(spec)).then(again);
