@@ -3,6 +3,7 @@
   // Reflow a chart to its column instead of shrinking it: stack side-by-side panels,
   // narrow the plots, and wrap long lines, so text keeps its size on a phone.
   var MIN_PLOT = 90;
+  var MIN_STEP = 32; // narrowest table column or band, px
   var LABEL = 150; // widest axis label column on a narrow screen, px
   var CHAR = 0.56; // average glyph width as a share of the font size
 
@@ -52,6 +53,16 @@
     return mark && (mark === "text" || mark.type === "text") && x && x.value !== undefined;
   }
 
+  // Narrow columns: slanted names rather than overlapping ones (the layers share the x axis).
+  function slant(node) {
+    var x = node.encoding && node.encoding.x;
+    if (x && x.axis !== null && (x.type === "nominal" || x.type === "ordinal")) {
+      x.axis = x.axis || {};
+      x.axis.labelAngle = -45;
+    }
+    (node.layer || []).forEach(slant);
+  }
+
   function narrow(node, excess, ratio, available, textSize) {
     if (Array.isArray(node)) { node.forEach(function (n) { narrow(n, excess, ratio, available, textSize); }); return; }
     if (!node || typeof node !== "object") return;
@@ -80,7 +91,10 @@
       return;
     }
     if (typeof node.width === "number") node.width = Math.max(MIN_PLOT, node.width - excess);
-    else if (node.width && typeof node.width.step === "number") node.width.step = Math.max(24, Math.floor(node.width.step * ratio));
+    else if (node.width && typeof node.width.step === "number") {
+      node.width.step = Math.max(MIN_STEP, Math.floor(node.width.step * ratio));
+      slant(node);
+    }
     Object.keys(node.encoding || {}).forEach(function (channel) {
       var enc = node.encoding[channel];
       if (!enc || typeof enc !== "object") return;
@@ -93,7 +107,13 @@
         enc.axis.labelLimit = LABEL;
         enc.axis.labelExpr = "split(trim(replace(datum.label, regexp('(.{1,22})(\\\\s|$)', 'g'), '$1\\n')), '\\n')";
       }
-      if (enc.legend) enc.legend.labelLimit = Math.max(MIN_PLOT, available - 40);
+      if (enc.legend) {
+        // A legend under the plot starts where the plot starts: long labels wrap to what is left.
+        var room = Math.max(MIN_PLOT, available - LABEL - 40);
+        enc.legend.labelLimit = room;
+        enc.legend.labelExpr = "split(trim(replace(datum.label, regexp('(.{1," + Math.floor(room / (textSize * CHAR)) +
+          "})(\\\\s|$)', 'g'), '$1\\n')), '\\n')";
+      }
     });
     Object.keys(node).forEach(function (key) {
       if (key !== "datasets" && key !== "data" && key !== "encoding" && key !== "mark") narrow(node[key], excess, ratio, available, textSize);
