@@ -4,8 +4,10 @@
   // narrow the plots, and wrap long lines, so text keeps its size on a phone.
   var MIN_PLOT = 90;
   var MIN_STEP = 32; // narrowest table column or band, px
+  var ROW = 32; // band height for a name wrapped onto two lines, px
   var LABEL = 150; // widest axis label column on a narrow screen, px
   var CHAR = 0.56; // average glyph width as a share of the font size
+  var BOLD = 0.62; // the same for bold titles
 
   function clone(value) { return JSON.parse(JSON.stringify(value)); }
 
@@ -63,10 +65,17 @@
     (node.layer || []).forEach(slant);
   }
 
+  function nominalY(node) {
+    var y = node.encoding && node.encoding.y;
+    if (y && y.type === "nominal" && y.axis !== null) return true;
+    return (node.layer || []).some(nominalY);
+  }
+
   function narrow(node, excess, ratio, available, textSize) {
     if (Array.isArray(node)) { node.forEach(function (n) { narrow(n, excess, ratio, available, textSize); }); return; }
     if (!node || typeof node !== "object") return;
-    var chars = Math.max(16, Math.floor(available / (textSize * CHAR)));
+    // Axis titles are bold, one size up, and centred under a plot that starts after the labels.
+    var chars = Math.max(16, Math.floor((available - LABEL) / ((textSize + 1) * BOLD)));
     if (isNote(node)) {
       // Notes sit where the plots start, right of the axis labels (at most LABEL px wide).
       var mark = node.mark = typeof node.mark === "string" ? {type: "text"} : node.mark;
@@ -90,6 +99,9 @@
       });
       return;
     }
+    if (node.height && typeof node.height.step === "number" && nominalY(node)) {
+      node.height.step = Math.max(node.height.step, ROW); // room for a name on two lines
+    }
     if (typeof node.width === "number") node.width = Math.max(MIN_PLOT, node.width - excess);
     else if (node.width && typeof node.width.step === "number") {
       node.width.step = Math.max(MIN_STEP, Math.floor(node.width.step * ratio));
@@ -101,10 +113,12 @@
       if ((channel === "x" || channel === "y") && typeof enc.title === "string" && enc.title.length > chars) {
         enc.title = wrapText(enc.title, chars);
       }
-      if (channel === "y" && enc.type === "nominal" && enc.axis !== null) {
+      if (channel === "y" && enc.type === "nominal" && enc.axis !== null && !(enc.axis && enc.axis.labelExpr)) {
         // Long group names wrap onto two lines instead of pushing the plot off the screen.
         enc.axis = enc.axis || {};
         enc.axis.labelLimit = LABEL;
+        enc.axis.labelLineHeight = 13;
+        enc.axis.labelOffset = {condition: {test: "length(datum.label) > 22", value: -6}, value: 0};
         enc.axis.labelExpr = "split(trim(replace(datum.label, regexp('(.{1,22})(\\\\s|$)', 'g'), '$1\\n')), '\\n')";
       }
       if (enc.legend) {
@@ -120,12 +134,25 @@
     });
   }
 
-  function wrapTitle(spec, available) {
+  function wrapTitle(spec, original, width) {
     var title = spec.title, config = (spec.config && spec.config.title) || {};
     if (!title || typeof title !== "object") return;
     var size = config.fontSize || 16, subSize = config.subtitleFontSize || 13;
-    title.text = wrapText(title.text, Math.floor(available / (size * CHAR)));
-    if (title.subtitle) title.subtitle = wrapText(title.subtitle, Math.floor(available / (subSize * CHAR)));
+    title.text = wrapText(original.title.text, Math.floor(width / (size * BOLD)));
+    if (title.subtitle) title.subtitle = wrapText(original.title.subtitle, Math.floor(width / (subSize * CHAR)));
+  }
+
+  // How far right the chart's title (``title`` true) or everything else reaches, in the SVG's px.
+  function rightEdge(target, title) {
+    var svg = target.querySelector("svg");
+    if (!svg) return 0;
+    var box = svg.getBoundingClientRect(), scale = drawnWidth(target) / (box.width || 1), right = 0;
+    svg.querySelectorAll("text, path, rect, line").forEach(function (element) {
+      if (Boolean(element.closest(".role-title")) !== title) return;
+      var rect = element.getBoundingClientRect();
+      if (rect.width > 0) right = Math.max(right, (rect.right - box.left) * scale);
+    });
+    return right;
   }
 
   function drawnWidth(target) {
@@ -152,13 +179,20 @@
         if (width <= available) return result;
         spec = clone(original);
         stack(spec);
-        wrapTitle(spec, available);
+        var titleWidth = available - 8;
+        wrapTitle(spec, original, titleWidth);
+        narrow(spec, 0, 1, available, textSize); // notes, names and legends fitted before any plot narrows
         var attempt = 0;
         function again(result) {
           var drawn = drawnWidth(target), excess = drawn - available;
           if (excess <= 0 || attempt >= 4) return result;
           attempt += 1;
-          narrow(spec, Math.ceil(excess) + 4, (available - 4) / drawn, available, textSize);
+          var head = rightEdge(target, true), body = rightEdge(target, false);
+          var pad = Math.max(0, drawn - Math.max(head, body)); // Vega's padding on the right
+          if (head + pad > available) { titleWidth -= Math.ceil(head + pad - available) + 2; wrapTitle(spec, original, titleWidth); }
+          if (body + pad > available) {
+            narrow(spec, Math.ceil(body + pad - available) + 2, (available - 2) / (body + pad), available, textSize);
+          }
           return render(clone(spec)).then(again);
         }
         return render(clone(spec)).then(again);
