@@ -14,18 +14,24 @@ from typing import Any
 
 import pytest
 
+from equitylens.viz import charts
+
 pytestmark = pytest.mark.browser
 
 DESKTOP: dict[str, int] = {"width": 1280, "height": 800}
 PHONE: dict[str, int] = {"width": 390, "height": 844}
-MINIMUM_PX: dict[str, float] = {"desktop": 10.0, "phone": 9.0}
+MINIMUM_PX: dict[str, float] = {"desktop": charts.MIN_TEXT_PX, "phone": charts.MIN_PHONE_TEXT_PX}
 
 # Rendered size of every visible text element in every chart of the page.
 MEASURE = """
 () => Array.from(document.querySelectorAll('.equitylens-chart')).flatMap((chart, index) => {
   const svg = chart.querySelector('svg');
-  if (!svg) return [{chart: index, title: chart.getAttribute('aria-label'), text: '(no svg)', px: 0}];
+  if (!svg) {
+    return [{chart: index, title: chart.getAttribute('aria-label'), text: chart.textContent.slice(0, 80), px: 0}];
+  }
   const box = svg.getBoundingClientRect();
+  const title = Array.from(svg.querySelectorAll('.role-title-text text')).map(t => t.textContent).join(' ')
+    || chart.getAttribute('aria-label');
   const view = svg.viewBox && svg.viewBox.baseVal;
   const scale = view && view.width ? box.width / view.width : 1;
   return Array.from(svg.querySelectorAll('text')).filter(text => {
@@ -35,7 +41,7 @@ MEASURE = """
       && parseFloat(style.opacity || '1') > 0 && rect.width > 0;
   }).map(text => ({
     chart: index,
-    title: chart.getAttribute('aria-label'),
+    title: title,
     text: text.textContent.trim().slice(0, 60),
     px: Math.round(parseFloat(getComputedStyle(text).fontSize) * scale * 100) / 100,
   }));
@@ -63,7 +69,9 @@ def measure(page: Any, base: str, path: str) -> list[dict[str, Any]]:
     return page.evaluate(MEASURE)  # type: ignore[no-any-return]
 
 
-def small_text(page: Any, base: str, pages: list[str], viewport: dict[str, int], minimum: float) -> tuple[int, list[str]]:
+def small_text(
+    page: Any, base: str, pages: list[str], viewport: dict[str, int], minimum: float
+) -> tuple[int, list[str]]:
     """The number of text elements measured and a line for each one under ``minimum`` px."""
     page.set_viewport_size(viewport)
     counted = 0
@@ -71,9 +79,7 @@ def small_text(page: Any, base: str, pages: list[str], viewport: dict[str, int],
     for path in pages:
         texts = measure(page, base, path)
         counted += len(texts)
-        problems += [
-            f"{path} | {t['title']} | {t['text']!r} | {t['px']} px" for t in texts if t["px"] < minimum
-        ]
+        problems += [f"{path} | {t['title']} | {t['text']!r} | {t['px']} px" for t in texts if t["px"] < minimum]
     return counted, problems
 
 

@@ -96,7 +96,8 @@ def static_html(spec: dict[str, Any]) -> str:
         # equitylensEmbed (EMBED_SCRIPT, served by the book) reflows the chart to its column;
         # without it (slides, other pages) the chart is drawn at its own size.
         "  var embed = window.equitylensEmbed || function (t, s, o, drawn) {\n"
-        "    return vegaEmbed(t, s, o).then(function (r) { drawn(r); t.setAttribute(\"data-equitylens-drawn\", \"\"); });\n"
+        "    return vegaEmbed(t, s, o)"
+        '.then(function (r) { drawn(r); t.setAttribute("data-equitylens-drawn", ""); });\n'
         "  };\n"
         f'  embed(target, {safe_json}, {{"renderer": "svg", "actions": false}}, function (result) {{\n'
         "    window.equitylensViews = window.equitylensViews || {};\n"

@@ -65,6 +65,16 @@
     (node.layer || []).forEach(slant);
   }
 
+  // A narrowed plot: about one number every 45 px, so they do not run together.
+  function fewerTicks(node, width) {
+    var x = node.encoding && node.encoding.x;
+    if (x && x.axis !== null && x.type === "quantitative") {
+      x.axis = x.axis || {};
+      x.axis.tickCount = Math.max(2, Math.floor(width / 45));
+    }
+    (node.layer || []).forEach(function (layer) { fewerTicks(layer, width); });
+  }
+
   function nominalY(node) {
     var y = node.encoding && node.encoding.y;
     if (y && y.type === "nominal" && y.axis !== null) return true;
@@ -102,7 +112,10 @@
     if (node.height && typeof node.height.step === "number" && nominalY(node)) {
       node.height.step = Math.max(node.height.step, ROW); // room for a name on two lines
     }
-    if (typeof node.width === "number") node.width = Math.max(MIN_PLOT, node.width - excess);
+    if (typeof node.width === "number" && excess > 0) {
+      node.width = Math.max(MIN_PLOT, node.width - excess);
+      fewerTicks(node, node.width);
+    }
     else if (node.width && typeof node.width.step === "number") {
       node.width.step = Math.max(MIN_STEP, Math.floor(node.width.step * ratio));
       slant(node);
@@ -155,6 +168,12 @@
     return right;
   }
 
+  // The column's width. (Vega-Embed makes the target an inline block, as wide as its chart.)
+  function room(target) {
+    var parent = target.parentElement, style = getComputedStyle(parent);
+    return Math.floor(parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+  }
+
   function drawnWidth(target) {
     var svg = target.querySelector("svg");
     return svg ? parseFloat(svg.getAttribute("width")) || svg.getBoundingClientRect().width : 0;
@@ -169,7 +188,7 @@
     }
 
     function draw() {
-      var available = Math.floor(target.getBoundingClientRect().width);
+      var available = room(target);
       if (available === lastWidth) return busy;
       lastWidth = available;
       var spec = clone(original);
@@ -208,7 +227,7 @@
     window.addEventListener("resize", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        if (Math.floor(target.getBoundingClientRect().width) === lastWidth) return;
+        if (room(target) === lastWidth) return;
         target.removeAttribute("data-equitylens-drawn");
         draw();
       }, 200);
