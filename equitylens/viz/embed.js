@@ -4,6 +4,7 @@
   // narrow the plots, and wrap long lines, so text keeps its size on a phone.
   var MIN_PLOT = 90;
   var MIN_STEP = 32; // narrowest table column or band, px
+  var STACK_BELOW = 600; // a column narrower than this stacks side-by-side panels, px
   var ROW = 32; // band height for a name wrapped onto two lines, px
   var LABEL = 150; // widest axis label column on a narrow screen, px
   var CHAR = 0.56; // average glyph width as a share of the font size
@@ -77,7 +78,7 @@
 
   function nominalY(node) {
     var y = node.encoding && node.encoding.y;
-    if (y && y.type === "nominal" && y.axis !== null) return true;
+    if (y && y.type === "nominal") return true; // panels that share rows (axis or not) keep one row height
     return (node.layer || []).some(nominalY);
   }
 
@@ -113,7 +114,7 @@
       node.height.step = Math.max(node.height.step, ROW); // room for a name on two lines
     }
     if (typeof node.width === "number" && excess > 0) {
-      node.width = Math.max(MIN_PLOT, node.width - excess);
+      node.width = Math.max(MIN_PLOT, Math.floor(node.width * ratio));
       fewerTicks(node, node.width);
     }
     else if (node.width && typeof node.width.step === "number") {
@@ -191,30 +192,34 @@
       var available = room(target);
       if (available === lastWidth) return busy;
       lastWidth = available;
-      var spec = clone(original);
-      var textSize = (spec.config && spec.config.text && spec.config.text.fontSize) || 12;
-      busy = busy.then(function () { return render(spec); }).then(function (result) {
-        var width = drawnWidth(target);
-        if (width <= available) return result;
-        spec = clone(original);
-        stack(spec);
-        var titleWidth = available - 8;
+      var textSize = (original.config && original.config.text && original.config.text.fontSize) || 12;
+      // Side by side but narrower on a wide column; stacked below STACK_BELOW px or when narrowing is not enough.
+      function fitted(stacked) {
+        var spec = clone(original);
+        if (stacked) stack(spec);
+        var titleWidth = available - 8, attempt = 0;
         wrapTitle(spec, original, titleWidth);
         narrow(spec, 0, 1, available, textSize); // notes, names and legends fitted before any plot narrows
-        var attempt = 0;
         function again(result) {
-          var drawn = drawnWidth(target), excess = drawn - available;
-          if (excess <= 0 || attempt >= 4) return result;
+          var drawn = drawnWidth(target);
+          if (drawn <= available || attempt >= 5) return result;
           attempt += 1;
           var head = rightEdge(target, true), body = rightEdge(target, false);
           var pad = Math.max(0, drawn - Math.max(head, body)); // Vega's padding on the right
           if (head + pad > available) { titleWidth -= Math.ceil(head + pad - available) + 2; wrapTitle(spec, original, titleWidth); }
           if (body + pad > available) {
-            narrow(spec, Math.ceil(body + pad - available) + 2, (available - 2) / (body + pad), available, textSize);
+            narrow(spec, Math.ceil(body + pad - available), (available - 6) / (body + pad), available, textSize);
           }
           return render(clone(spec)).then(again);
         }
         return render(clone(spec)).then(again);
+      }
+      busy = busy.then(function () { return render(clone(original)); }).then(function (result) {
+        if (drawnWidth(target) <= available) return result;
+        var first = available >= STACK_BELOW ? fitted(false) : Promise.resolve(null);
+        return first.then(function (result) {
+          return result && drawnWidth(target) <= available ? result : fitted(true);
+        });
       }).then(function (result) {
         onDrawn(result);
         target.setAttribute("data-equitylens-drawn", String(available));
