@@ -116,6 +116,7 @@
     if (typeof node.width === "number" && excess > 0) {
       node.width = Math.max(MIN_PLOT, Math.floor(node.width * ratio));
       fewerTicks(node, node.width);
+      slant(node);
     }
     else if (node.width && typeof node.width.step === "number") {
       node.width.step = Math.max(MIN_STEP, Math.floor(node.width.step * ratio));
