@@ -55,7 +55,7 @@ def test_pages_stay_small(built_book):
 def chart_specs(page: Path) -> list[dict]:
     """The Vega-Lite specs embedded in a built page."""
     specs = []
-    for chunk in page.read_text(encoding="utf-8").split("vegaEmbed(target, ")[1:]:
+    for chunk in page.read_text(encoding="utf-8").split("embed(target, ")[1:]:  # equitylensEmbed or vegaEmbed
         specs.append(json.loads(chunk.split(', {"renderer"')[0]))
     return specs
 

@@ -38,7 +38,7 @@ def test_chart_has_title_description_and_deliberate_order():
 def test_static_html_is_offline_and_deterministic():
     spec = bars().to_dict()
     first, second = charts.static_html(spec), charts.static_html(spec)
-    assert "http" not in first.split("vegaEmbed(target")[0]
+    assert "http" not in first.split("embed(target")[0]
     assert "cdn" not in first.lower()
     assert '"renderer": "svg"' in first
     # the id is the chart's hash plus a counter, so a re-run notebook gives the same output

@@ -137,7 +137,7 @@ def _tagged(cells: list[tuple[int, bool]], position: int) -> bool:
 
 def chart_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(position, row) for every data row of every Vega-Lite spec in a page."""
-    for match in re.finditer(r"vegaEmbed\(target, ", text):
+    for match in re.finditer(r"embed\(target, ", text):  # equitylensEmbed or vegaEmbed
         chunk = text[match.end() :]
         spec = json.loads(chunk.split(', {"renderer"')[0])
         for values in spec.get("datasets", {}).values():

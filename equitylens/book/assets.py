@@ -4,7 +4,9 @@ Altair's usual HTML loads Vega, Vega-Lite and Vega-Embed from a CDN, so in a
 room without internet the charts stay blank. This extension writes one bundle
 of the three (made by ``vl_convert.javascript_bundle``, so no third-party code is
 committed) into the book's ``_static/equitylens/`` folder and adds it only to the
-pages that hold a chart. It also makes notebooks executed by the build use the
+pages that hold a chart, with ``equitylens.viz.charts.EMBED_SCRIPT``, which draws each
+chart at its column's width (stacked panels, narrower plots, wrapped lines) instead of
+letting the browser shrink it and its text. It also makes notebooks executed by the build use the
 static chart mode (see ``equitylens.viz.charts``), and provides the notebook
 renderer that keeps widget state out of the pages.
 """
@@ -21,6 +23,7 @@ from sphinx.application import Sphinx
 from equitylens.viz import charts
 
 BUNDLE_NAME: Final = "vega-bundle.js"
+EMBED_NAME: Final = "embed.js"
 STYLE_NAME: Final = "equitylens.css"
 STATIC_SUBDIR: Final = "equitylens"
 VEGA_LITE_VERSION: Final = "6.4"  # the Vega-Lite minor version Altair 6.3 writes
@@ -58,6 +61,7 @@ def _write_static(app: Sphinx) -> None:
     if not bundle.exists():
         bundle.write_text(bundle_text(), encoding="utf-8")
     (folder / STYLE_NAME).write_text(_STYLE, encoding="utf-8")
+    (folder / EMBED_NAME).write_text(charts.EMBED_SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
     app.config.html_static_path.append(str(folder.parent))
     app.add_css_file(f"{STATIC_SUBDIR}/{STYLE_NAME}")
 
@@ -67,6 +71,7 @@ def _add_bundle_where_needed(
 ) -> None:
     if "equitylens-chart" in context.get("body", ""):
         app.add_js_file(f"{STATIC_SUBDIR}/{BUNDLE_NAME}")
+        app.add_js_file(f"{STATIC_SUBDIR}/{EMBED_NAME}")  # reflows each chart to its column
 
 
 class StaticPageRenderer(NbElementRenderer):  # type: ignore[misc]

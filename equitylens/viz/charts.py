@@ -24,6 +24,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import altair as alt
@@ -51,6 +52,15 @@ NEUTRAL: Final = "#0072B2"
 # Lending grades are places, not people: one sequential ramp (light to dark).
 GRADE_COLOURS: Final[tuple[str, ...]] = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+# The smallest text a chart may render, in CSS px: at the book's content width, and on a
+# 390 px-wide phone (tests/test_chart_text_browser.py measures both). Every text size
+# below is at least TEXT_PX, and EMBED_SCRIPT reflows charts rather than shrink them.
+MIN_TEXT_PX: Final = 10
+MIN_PHONE_TEXT_PX: Final = 9
+TEXT_PX: Final = 12
+# The script that draws a static chart at its column's width (see ``embed.js``).
+EMBED_SCRIPT: Final = Path(__file__).with_name("embed.js")
 
 _counter = itertools.count(1)
 
@@ -83,8 +93,13 @@ def static_html(spec: dict[str, Any]) -> str:
         '    target.textContent = "This chart could not load. The data table next to it has the same numbers.";\n'
         "    return;\n"
         "  }\n"
-        f'  vegaEmbed(target, {safe_json}, {{"renderer": "svg", "actions": false}})'
-        ".then(function (result) {\n"
+        # equitylensEmbed (EMBED_SCRIPT, served by the book) reflows the chart to its column;
+        # without it (slides, other pages) the chart is drawn at its own size.
+        "  var embed = window.equitylensEmbed || function (t, s, o, drawn) {\n"
+        "    return vegaEmbed(t, s, o)"
+        '.then(function (r) { drawn(r); t.setAttribute("data-equitylens-drawn", ""); });\n'
+        "  };\n"
+        f'  embed(target, {safe_json}, {{"renderer": "svg", "actions": false}}, function (result) {{\n'
         "    window.equitylensViews = window.equitylensViews || {};\n"
         "    window.equitylensViews[target.id] = result.view;\n"
         '    var svg = target.querySelector("svg");\n'
@@ -129,8 +144,10 @@ def theme() -> dict[str, Any]:
                 "anchor": "start",
                 "subtitleColor": "#333",
             },
-            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
+            "axis": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX + 1, "labelLimit": 260},
+            "legend": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX + 1, "labelLimit": 260},
+            "header": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX + 1},
+            "text": {"fontSize": TEXT_PX},
             "view": {"stroke": None},
             "range": {"category": list(PALETTE)},
         }
