@@ -123,3 +123,41 @@ def test_book_role_takes_results_in_page_order_and_strips_quotes():
     assert plain_text("'it'") == "it"
     assert plain_text('"it\'s"') == "it's"
     assert plain_text("12.3%") == "12.3%"
+
+
+def _sphinx_project(tmp_path, stored: bool):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    code = nbformat.v4.new_code_cell('facts = {"n": "2,345"}')
+    text = nbformat.v4.new_markdown_cell('# Page\n\nThere are {eval}`facts["n"]` people.')
+    if stored:
+        text.metadata["user_expressions"] = [
+            {"expression": 'facts["n"]', "result": {"status": "ok", "data": {"text/plain": "'2,345'"}}}
+        ]
+    nb.cells = [code, text]
+    nbformat.write(nb, tmp_path / "index.ipynb")
+    (tmp_path / "conf.py").write_text(
+        'extensions = ["myst_nb", "equitylens.book.eval_role"]\nnb_execution_mode = "off"\n', encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored):
+    import subprocess
+    import sys
+
+    _sphinx_project(tmp_path, stored)
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    if stored:
+        assert build.returncode == 0, build.stderr
+        page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
+        assert '<span class="pasted-text">2,345</span> people' in page
+    else:
+        assert build.returncode != 0
+        assert 'no stored result for {eval}`facts["n"]`' in build.stderr
