@@ -124,6 +124,11 @@ Count the groups.
     assert "a list item without a stop." in prose
 
 
+def test_an_eval_number_reads_like_a_glued_one():
+    prose = readability.prose_of_markdown('The rate is {eval}`facts["rate:.1%"]` and the gap {glue:text}`gap`.')
+    assert prose == "The rate is ten and the gap ten."
+
+
 def test_prose_of_notebook_reads_markdown_cells_only(tmp_path):
     import nbformat
 

@@ -8,7 +8,8 @@ grades it, and points at the hardest sentences, so a writer knows what to fix.
   front matter, code and math, tables, headings, link targets and URLs, the
   options of directives and the bodies of directives that hold no prose (code,
   includes, bibliographies, data-driven tables), citation keys and the targets
-  of roles. A glued number (``{glue:text}`...```) becomes one short number word.
+  of roles. A number shown by a role (``{glue:text}`...``` or ``{eval}`...```) becomes one
+  short number word.
 * :func:`prose_of_notebook` does the same for the Markdown cells of a notebook.
 * :func:`grade` is the Flesch-Kincaid grade level,
   ``0.39 * words/sentences + 11.8 * syllables/words - 15.59``.
@@ -87,7 +88,8 @@ NON_PROSE_DIRECTIVES: Final = frozenset(
 # Roles whose content is a key or a target, never words a reader reads.
 _DROP_ROLES: Final = frozenset({"cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "math", "eq", "numref", "footcite"})
 _REFERENCE_ROLES: Final = frozenset({"doc", "ref", "download", "any", "numref"})
-_GLUE_ROLES: Final = frozenset({"glue", "glue:text", "glue:any"})
+# A number shown by a role (a glued value, or an `{eval}` of a stored result) reads as one short word.
+_GLUE_ROLES: Final = frozenset({"glue", "glue:text", "glue:any", "eval"})
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
