@@ -43,10 +43,12 @@ class Fact(str):
 def format_value(value: Any, spec: str = "") -> Fact:
     """Format ``value`` with a format spec, converting as myst-nb's ``{glue:text}`` does.
 
+    A :class:`Fact` shows as its text, with no quotes (so ``{eval}`` prints it as is):
+
     >>> format_value(0.1234, ".1%")
-    '12.3%'
+    12.3%
     >>> format_value(1234, ",")
-    '1,234'
+    1,234
     """
     if not isinstance(spec, str):
         raise ValueError(f"format spec must be a str, got {type(spec).__name__}")
