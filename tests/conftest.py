@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -15,6 +18,8 @@ OUTPUT = Path(os.environ.get("EQUITYLENS_BUILD_DIR", ROOT))
 BUILD = OUTPUT / "_build" / "html"
 
 os.environ.setdefault("EQUITYLENS_CHARTS", "static")
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +82,16 @@ def _build_book() -> dict[str, object]:
     env = {**os.environ, "EQUITYLENS_CHARTS": "static"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
     return {"returncode": result.returncode, "log": result.stdout + result.stderr}
+
+
+def outside_event_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run ``function(*args)`` in a thread of its own and return its result.
+
+    Playwright's sync API refuses a thread whose asyncio loop is running, and under
+    ``pytest -n 2`` another browser fixture of the same worker may hold one.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -27,7 +27,7 @@ import pytest
 
 from equitylens.book import numbers
 from equitylens.book.eval_role import plain_text
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, outside_event_loop
 
 pytestmark = pytest.mark.browser
 
@@ -143,6 +143,10 @@ def _change(control, page) -> str:
 
 
 def test_trainer_runs_the_lab_and_every_control_redraws_its_chart(lab):
+    outside_event_loop(_trainer_path, lab)
+
+
+def _trainer_path(lab: tuple[str, Path]) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 

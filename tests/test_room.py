@@ -7,7 +7,6 @@ The rest print PDFs and open the decks in headless Chromium (skipped, with a mes
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 import statistics
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from equitylens.data import content
 from equitylens.kit import cards, checkin, i18n, sheets, slides, translate, workshops
 from equitylens.viz import charts
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, outside_event_loop
 
 PLACEHOLDER = re.compile(r"\{\w+\}")
 PLAN_CARDS = re.compile(r"cards (\d+) to (\d+) of the deck")
@@ -217,10 +216,7 @@ def decks(pdf, tmp_path_factory):
 
 @pytest.mark.browser
 def test_each_deck_loads_offline_and_passes_axe(decks):
-    # Playwright's sync API refuses a thread whose asyncio loop is running (another
-    # browser fixture of this pytest worker may hold one): run in a thread of our own.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(_check_decks, decks).result()
+    outside_event_loop(_check_decks, decks)
 
 
 def _check_decks(decks: dict[str, Path]) -> None:
