@@ -22,7 +22,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from equitylens.book import numbers
+from equitylens.book.numbers import EVAL_ROLE, stored_results
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -38,8 +38,8 @@ def results_in_order(notebook: nbformat.NotebookNode) -> dict[str, deque[str | N
     for cell in notebook.cells:
         if cell.cell_type != "markdown" or _REMOVED & set(cell.metadata.get("tags", [])):
             continue
-        stored = numbers.stored_results(cell.metadata)
-        for match in numbers.EVAL_ROLE.finditer(cell.source):
+        stored = stored_results(cell.metadata)
+        for match in EVAL_ROLE.finditer(cell.source):
             expression = match.group("expression")
             queues.setdefault(expression, deque()).append(stored.get(expression))
     return queues

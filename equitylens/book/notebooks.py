@@ -22,7 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.util import ensure_async
 
-from equitylens.book import numbers
+from equitylens.book.numbers import expressions
 from equitylens.viz import charts
 
 TIMEOUT_SECONDS = 600
@@ -40,7 +40,7 @@ class _Client(NotebookClient):
         return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
     async def _store_user_expressions(self, cell: nbformat.NotebookNode) -> None:
-        wanted = numbers.expressions(cell.source)
+        wanted = expressions(cell.source)
         if not wanted:
             cell.metadata.pop("user_expressions", None)
             return
