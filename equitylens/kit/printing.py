@@ -20,14 +20,16 @@ import argparse
 import asyncio
 import concurrent.futures
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import pandas as pd
 
 from equitylens.kit import cards as deck
 from equitylens.kit import i18n, sheets, workshops
+
+T = TypeVar("T")
 
 CHROMIUM: Final[Path] = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS: Final[tuple[str, ...]] = (
@@ -88,15 +90,21 @@ def render_pdfs(jobs: Sequence[tuple[str, Path, str]]) -> list[Path]:
     for _, _, paper in jobs:
         if paper not in PAPERS:
             raise ValueError(f"paper={paper!r} must be one of {', '.join(PAPERS)}")
-    browser_path = chromium()
-    # Playwright's sync API refuses to run where an asyncio loop is already running
-    # (a Jupyter kernel, or another Playwright session). Print from a worker thread then.
+    return outside_event_loop(_print, jobs, chromium())
+
+
+def outside_event_loop(function: Callable[..., T], *args: Any) -> T:
+    """Call ``function(*args)``; from a worker thread when an asyncio loop is running here.
+
+    Playwright's sync API refuses to run where a loop is already running (a Jupyter
+    kernel, or another Playwright session).
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _print(jobs, browser_path)
+        return function(*args)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_print, jobs, browser_path).result()
+        return worker.submit(function, *args).result()
 
 
 def _print(jobs: Sequence[tuple[str, Path, str]], browser_path: Path) -> list[Path]:

@@ -20,8 +20,6 @@ notes) is printed by headless Chromium once the charts have drawn.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import concurrent.futures
 import functools
 import html
 import re
@@ -445,13 +443,7 @@ def _print(jobs: Sequence[tuple[Path, Path]], browser_path: Path) -> list[Path]:
 def render_pdfs(decks: Sequence[Path]) -> list[Path]:
     """Print each HTML deck to a PDF beside it (one 16:9 page per slide)."""
     jobs = [(path, path.with_suffix(".pdf")) for path in decks]
-    browser_path = printing.chromium()
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _print(jobs, browser_path)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_print, jobs, browser_path).result()
+    return printing.outside_event_loop(_print, jobs, printing.chromium())
 
 
 def make_slides(
