@@ -10,10 +10,10 @@ NOTEBOOKS := $(shell git ls-files '*.ipynb' 2>/dev/null || find book -name '*.ip
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
 	@echo "make test       run the whole test suite (pytest + nbval on every notebook)"
-	@echo "make check      lint and the unit tests, without the built book or notebooks (the inner loop)"
+	@echo "make check      lint and the unit tests: no built book, notebook, browser or other end-to-end run (the inner loop)"
 	@echo "make lab        open JupyterLab with live widgets, for trainers"
 	@echo "make data       regenerate datasets/ from the seeded generator"
-	@echo "make notebooks  re-run every notebook and store its outputs (after a change)"
+	@echo "make notebooks  re-run every notebook and store its outputs and stamp (make book runs only stale ones)"
 	@echo "make lint       ruff check, ruff format --check and mypy (fails on any finding)"
 	@echo "make doctest    run the examples in equitylens docstrings (pytest --doctest-modules)"
 	@echo "make bench      print timings (data generation, explorables, suppression; browser with chromium)"
@@ -36,10 +36,10 @@ book: $(STAMP)
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n 2 --dist loadscope
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -n 2 --dist loadscope --no-loadscope-reorder
 
 check: lint
-	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests -p no:cacheprovider -n 2 -m "not book" -q
+	EQUITYLENS_CHARTS=static $(BIN)/python -m pytest tests -p no:cacheprovider -n 2 -m "not book and not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check equitylens tests

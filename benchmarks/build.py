@@ -5,14 +5,15 @@
 Every build runs ``make book``'s command (``python -m equitylens.book.build``) into a
 folder of its own (``EQUITYLENS_BUILD_DIR``), so the checkout's ``_build`` is untouched:
 
-* cold: an empty folder, so every notebook runs (the venv is already installed);
-* warm, nothing changed: Sphinx and the notebook cache are reused;
+* cold: an empty build folder (the venv is already installed); as from a fresh clone,
+  only notebooks that are not fresh run (see ``equitylens.book.stamps``), none on main;
+* warm, nothing changed: no notebook runs and Sphinx reuses its environment;
 * warm after a Markdown edit: one line added to a start page (then restored);
 * warm after a notebook edit: a comment added to one code cell of a small notebook
-  (then restored), so that notebook, and only it, runs again;
+  (then its exact bytes restored), so that notebook, and only it, runs again;
 * page weight: the largest built page and the total of all pages;
-* with ``--suite``: ``make test``'s pytest command and ``make check``'s, each with its
-  own build folder.
+* with ``--suite``: ``make test`` and ``make check`` themselves, each with its own
+  build folder.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def main() -> None:
     with edited(SMALL_NOTEBOOK, "benchmark edit"):
         seconds, code, _ = timed(build_command(), env)
     rows.append((f"make book, warm, after editing {SMALL_NOTEBOOK.name}", f"{seconds:8.1f} s", status(code)))
-    timed(build_command(), env)  # put the cache back in step with the restored notebook
+    timed(build_command(), env)  # bring the build back in step with the restored notebook
 
     html = output / "_build" / "html"
     if html.is_dir():
@@ -114,13 +115,9 @@ def main() -> None:
         rows.append(("heaviest page", f"{weight:8.2f} MB", heaviest))
 
     if args.suite:
-        notebooks = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
-        pytest = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2"]
-        test = [*pytest, "tests", *notebooks.stdout.split(), "--nbval", "--nbval-sanitize-with"]
-        test += ["tests/nbval_sanitize.cfg", "--dist", "loadscope"]
-        rows.append(suite_row("make test (pytest + nbval, 2 workers)", test, env))
-        check = [*pytest, "tests", "-m", "not book"]
-        rows.append(suite_row("make check (unit tests, no book, no notebooks)", check, env))
+        make = ["make", "--no-print-directory", "-s"]
+        rows.append(suite_row("make test (pytest + nbval, 2 workers)", [*make, "test"], env))
+        rows.append(suite_row("make check (lint + unit tests, 2 workers)", [*make, "check"], env))
 
     if args.output is None:
         shutil.rmtree(output, ignore_errors=True)

@@ -31,11 +31,10 @@ def root() -> Path:
 def built_book() -> dict[str, object]:
     """Build the book with warnings as errors; return the exit code, log and output folder.
 
-    The build uses the notebooks' committed outputs (``execute_notebooks: "off"``):
-    nbval already re-runs every notebook in this suite and checks those outputs are
-    what the code gives today, so executing them a second time here would only double
-    the suite's time. Set EQUITYLENS_TEST_EXECUTE=force to execute during the build too
-    (``make book`` always does).
+    The build renders the notebooks' committed outputs, as ``make book`` does once every
+    notebook is fresh: nbval re-runs every notebook in this suite and checks those outputs
+    are what the code gives today, and ``tests/test_build.py`` checks every notebook is
+    fresh, so running them here would only double the suite's time.
 
     Under ``pytest -n 2`` (``make test``) each worker asks for this fixture; a file lock
     lets the first build while the other waits, and then reads the first one's result,
@@ -63,7 +62,7 @@ def _build_book() -> dict[str, object]:
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    config["execute"]["execute_notebooks"] = os.environ.get("EQUITYLENS_TEST_EXECUTE", "off")
+    config["execute"]["execute_notebooks"] = "off"
     config_path = OUTPUT / "_build" / "test-config.yml"
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -110,13 +109,48 @@ CHROMIUM_FLAGS = [
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: needs Debian's chromium (skipped, with a message, without it)")
     config.addinivalue_line("markers", "book: needs the built book (added to every test that uses built_book)")
+    config.addinivalue_line(
+        "markers",
+        "slow: end to end (a browser, a kernel, JupyterLab, otter, the CLI as a subprocess, every data file "
+        "through frictionless): run by `make test`, left out of `make check` (browser tests get it too)",
+    )
+
+
+# The longest units of work for `make test`'s two workers (--dist loadscope with
+# --no-loadscope-reorder: a module, or a class, runs on one worker), measured with
+# `pytest --durations=0`. Handing them out first, one to each worker, keeps a long one
+# from starting last while the other worker sits idle; the notebooks, many short units,
+# fill in at the end. The first needs the built book (that worker builds it); the
+# second does not, so the other worker starts at once instead of waiting for the build.
+LONGEST_FIRST: tuple[str, ...] = (
+    "tests/test_accessibility.py::TestFirstHalfOfThePages",
+    "tests/test_lab_browser.py",
+    "tests/test_accessibility.py::TestSecondHalfOfThePages",
+    "tests/test_synth.py",
+    "tests/test_instructor_kit.py",
+    "tests/test_explorables_browser.py",
+    "tests/test_chart_text_browser.py::TestOnAPhone",
+    "tests/test_chart_text_browser.py::TestOnADesktop",
+    "tests/test_book.py",
+    "tests/test_room.py",
+)
+
+
+def _unit(item: pytest.Item) -> str:
+    """The unit of work ``--dist loadscope`` gives one worker: the test's class, else its file."""
+    parts = item.nodeid.split("::")
+    return "::".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that needs the built book, so ``make check`` can leave them out."""
+    """Mark every test that needs the built book, so ``make check`` can leave them out; longest units first."""
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.book)
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+    rank = {unit: index for index, unit in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_unit(item), len(rank)))
 
 
 @pytest.fixture(scope="session")

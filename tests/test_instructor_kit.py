@@ -24,6 +24,9 @@ from tests.conftest import ROOT
 
 GRADED = "access"
 
+# End to end (otter builds the student edition and grades notebooks): in `make test`, not `make check`.
+pytestmark = pytest.mark.slow
+
 
 def raw_marker(cell: nbformat.NotebookNode) -> str:
     return cell.source.strip().splitlines()[0] if cell.cell_type == "raw" and cell.source.strip() else ""

@@ -52,6 +52,7 @@ def test_no_visible_cell_shows_plumbing(notebook):
         assert not shown, f"{name} cell {index}: {shown[0]} is plumbing: move it to a cell tagged remove-cell"
 
 
+@pytest.mark.slow
 def test_re_running_a_notebook_reproduces_its_stored_results():
     from equitylens.book import notebooks as runner
 
@@ -141,6 +142,7 @@ def _sphinx_project(tmp_path, stored: bool):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stored", [True, False])
 def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored):
     import subprocess

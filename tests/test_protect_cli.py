@@ -16,6 +16,9 @@ from equitylens.methods.policy import DEFAULT_POLICY
 ROOT = Path(__file__).resolve().parents[1]
 K = DEFAULT_POLICY.k
 
+# End to end (the CLI runs as a subprocess, as a user runs it): in `make test`, not `make check`.
+pytestmark = pytest.mark.slow
+
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -35,6 +35,7 @@ def test_different_seeds_give_different_people(tmp_path):
     assert first["people"] != second["people"]
 
 
+@pytest.mark.slow
 def test_committed_datasets_are_exactly_what_the_default_seed_writes(tmp_path, root):
     hashes = writer.write(tmp_path)
     for table, digest in hashes.items():
@@ -50,6 +51,7 @@ def test_committed_datasets_stay_small(root):
     assert total < 25 * 1024 * 1024
 
 
+@pytest.mark.slow
 def test_data_package_validates_with_frictionless(root):
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.Package(str(root / "datasets" / "datapackage.json")).validate()

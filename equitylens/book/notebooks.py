@@ -2,8 +2,9 @@
 
 ``python -m equitylens.book.notebooks execute book/**/*.ipynb`` runs each notebook
 top to bottom in a fresh kernel (from the notebook's own folder, with charts in
-static mode) and writes it back with its outputs. Cell metadata that changes on
-every run (timings, widget state) is dropped so that diffs stay readable.
+static mode) and writes it back with its outputs and a stamp (see
+:mod:`equitylens.book.stamps`), several at once with ``--jobs``. Cell metadata that
+changes on every run (timings, widget state) is dropped so that diffs stay readable.
 
 Each Markdown cell's ``{eval}`` expressions are evaluated in the kernel after the code
 cells above it, and stored in the cell's ``metadata.user_expressions`` in the format
@@ -13,8 +14,11 @@ jupyterlab-myst reads and writes (see :mod:`equitylens.book.numbers`).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import multiprocessing
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +26,12 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.util import ensure_async
 
+from equitylens.book import stamps
 from equitylens.book.numbers import expressions
 from equitylens.viz import charts
 
 TIMEOUT_SECONDS = 600
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class _Client(NotebookClient):
@@ -79,15 +85,47 @@ def evaluate(notebook: nbformat.NotebookNode, cwd: Path | str) -> nbformat.Noteb
     return notebook
 
 
-def execute(path: Path | str) -> nbformat.NotebookNode:
-    """Execute one notebook in place and return it."""
+def execute(path: Path | str, inputs: str | None = None) -> nbformat.NotebookNode:
+    """Execute one notebook in place, stamp it and return it.
+
+    ``inputs`` is the fingerprint to stamp (default: :func:`equitylens.book.stamps.fingerprint`, now).
+    """
     notebook_path = Path(path)
     if notebook_path.suffix != ".ipynb" or not notebook_path.exists():
         raise ValueError(f"{notebook_path} is not an existing .ipynb file")
     notebook: nbformat.NotebookNode = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
     evaluate(notebook, notebook_path.parent)
+    notebook.metadata[stamps.KEY] = stamps.stamp(notebook, inputs or stamps.fingerprint())
     nbformat.write(notebook, notebook_path)  # type: ignore[no-untyped-call]
     return notebook
+
+
+def _execute_quietly(path: str, inputs: str) -> str:
+    execute(path, inputs)
+    return path
+
+
+def execute_all(paths: Sequence[Path | str], *, jobs: int = 1, inputs: str | None = None) -> None:
+    """Execute ``paths`` in place, ``jobs`` at a time, printing each as it finishes.
+
+    ``inputs`` is the fingerprint to stamp (default: the checkout's, now). Raises
+    ``ValueError`` naming the notebooks that failed, after the others have run.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    inputs = inputs or stamps.fingerprint()
+    failed: list[str] = []
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        running = {pool.submit(_execute_quietly, str(path), inputs): str(path) for path in paths}
+        for done in concurrent.futures.as_completed(running):
+            try:
+                print(f"executed {done.result()}", flush=True)
+            except Exception as error:  # a failing cell: report it with the others
+                message = _ANSI.sub("", str(error)).strip()[-2000:]
+                failed.append(f"{running[done]}: {type(error).__name__}: {message}")
+    if failed:
+        raise ValueError(f"{len(failed)} notebook(s) failed to run:\n" + "\n".join(failed))
 
 
 def tidy(notebook: nbformat.NotebookNode) -> None:
@@ -104,10 +142,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="run notebooks and store their outputs")
     run.add_argument("paths", nargs="+")
+    run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="notebooks run at once")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    for path in args.paths:
-        print(f"executing {path}")
-        execute(path)
+    try:
+        execute_all(args.paths, jobs=args.jobs)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":
