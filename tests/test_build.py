@@ -84,6 +84,12 @@ def test_refresh_runs_only_stale_notebooks_and_stamps_them(tmp_path):
     (tmp_path / "equitylens" / "README").write_text("v2\n", encoding="utf-8")
     assert build.refresh(tmp_path, jobs=1) == [path], "a changed package runs every notebook again"
 
+    saved_elsewhere = _read(path)  # as if JupyterLab saved it after a run with live charts
+    saved_elsewhere.cells[0].outputs[0]["data"]["text/plain"] = "'a live chart'"
+    nbformat.write(saved_elsewhere, path)
+    assert build.refresh(tmp_path, jobs=1) == [path], "outputs that this code did not store are stale"
+    assert _read(path).cells[0].outputs[0]["data"]["text/plain"] == "4"
+
     stored = json.loads(path.read_text(encoding="utf-8"))
     stored["cells"][0]["source"] = "total = 2 + 3\ntotal"
     path.write_text(json.dumps(stored), encoding="utf-8")

@@ -1,11 +1,14 @@
 """Which notebooks' stored outputs come from the code as it is now.
 
 Each time :mod:`equitylens.book.notebooks` runs a notebook, it stamps the notebook's
-metadata with two hashes: the *inputs* fingerprint (every file besides the notebook
+metadata with three hashes: the *inputs* fingerprint (every file besides the notebook
 that can change an output: the package, the data sets, the content data, the session
-plans, the pinned requirements) and the *source* hash (the notebook's own cells,
-without their outputs). A notebook is fresh when both still match. The book renders
-the stored outputs of fresh notebooks only; ``make book`` runs the others first.
+plans, the pinned requirements), the *source* hash (the notebook's own cells, without
+their outputs) and the *outputs* hash (what that run stored: outputs and ``{eval}``
+results). A notebook is fresh when all three still match, so outputs saved from
+anywhere else (a JupyterLab session with live charts, a hand edit) make it stale too.
+The book renders the stored outputs of fresh notebooks only; ``make book`` runs the
+others first.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
+
+import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 
 from equitylens.data import paths
 
@@ -69,9 +75,18 @@ def source_hash(notebook: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest()[:16]
 
 
+def outputs_hash(notebook: Mapping[str, Any]) -> str:
+    """A short hash of what a run stores: code cells' outputs and Markdown cells' ``{eval}`` results."""
+    stored = [
+        cell.get("outputs", []) if cell["cell_type"] == "code" else cell.get("metadata", {}).get("user_expressions")
+        for cell in notebook["cells"]
+    ]
+    return hashlib.sha256(json.dumps(stored, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def stamp(notebook: Mapping[str, Any], inputs: str) -> dict[str, str]:
-    """The stamp a notebook run now gets: the inputs fingerprint and the notebook's source hash."""
-    return {"inputs": inputs, "source": source_hash(notebook)}
+    """The stamp a notebook run now gets: the inputs fingerprint and its cells' and outputs' hashes."""
+    return {"inputs": inputs, "source": source_hash(notebook), "outputs": outputs_hash(notebook)}
 
 
 def is_fresh(notebook: Mapping[str, Any], inputs: str) -> bool:
@@ -82,7 +97,15 @@ def is_fresh(notebook: Mapping[str, Any], inputs: str) -> bool:
 
 def stale(notebooks: Sequence[Path], inputs: str) -> list[Path]:
     """The notebooks among ``notebooks`` whose stored outputs are not fresh."""
-    return [path for path in notebooks if not is_fresh(json.loads(path.read_text(encoding="utf-8")), inputs)]
+    return [path for path in notebooks if not is_fresh(read(path), inputs)]
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    """A notebook as ``nbformat.read`` gives it (multi-line text joined), without validating it."""
+    notebook: nbformat.NotebookNode = nbformat.from_dict(  # type: ignore[no-untyped-call]
+        json.loads(path.read_text(encoding="utf-8"))
+    )
+    return rejoin_lines(notebook)  # type: ignore[no-any-return,no-untyped-call]
 
 
 def book_notebooks(root: Path = paths.ROOT) -> list[Path]:
