@@ -161,3 +161,49 @@ def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored
     else:
         assert build.returncode != 0
         assert 'no stored result for {eval}`facts["n"]`' in build.stderr
+
+
+# --- {policy}: the disclosure policy's numbers in Markdown pages ----------------------------
+
+
+def test_policy_role_text_comes_from_the_policy():
+    from equitylens.book.policy_role import FIELDS, policy_text
+    from equitylens.methods.policy import DEFAULT_POLICY, THRESHOLD_PRESETS, DisclosurePolicy
+
+    assert policy_text("k") == str(DEFAULT_POLICY.k)
+    assert policy_text("largest_hidden") == str(DEFAULT_POLICY.largest_hidden)
+    assert policy_text("rule") == DEFAULT_POLICY.rule()
+    for name, preset in THRESHOLD_PRESETS.items():
+        assert policy_text(f"{name}.k") == str(preset.threshold)
+        assert policy_text(f"{name}.source") == preset.source
+    strict = DisclosurePolicy(threshold=20)
+    assert policy_text(" k ", strict) == "20", "a given policy, and spaces around the key"
+    assert set(FIELDS) >= {"k", "largest_hidden", "rule"}
+    for bad in ("threshold", "nope.k", "k.cms", ""):
+        with pytest.raises(ValueError, match="fields: k, largest_hidden"):
+            policy_text(bad)
+
+
+@pytest.mark.parametrize("key", ["largest_hidden", "no_such_field"])
+def test_policy_role_renders_in_a_page_and_fails_on_an_unknown_key(tmp_path, key):
+    import subprocess
+    import sys
+
+    from equitylens.methods.policy import DEFAULT_POLICY
+
+    (tmp_path / "index.md").write_text(f"# Page\n\nCounts from 1 to {{policy}}`{key}` are hidden.\n", encoding="utf-8")
+    (tmp_path / "conf.py").write_text('extensions = ["myst_parser", "equitylens.book.policy_role"]\n', encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    if key == "largest_hidden":
+        assert build.returncode == 0, build.stderr
+        page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
+        assert f'<span class="equitylens-policy">{DEFAULT_POLICY.largest_hidden}</span> are hidden' in page
+    else:
+        assert build.returncode != 0
+        assert "{policy}`no_such_field`" in build.stderr
