@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 
 import nbformat
@@ -50,6 +51,63 @@ def test_no_visible_cell_shows_plumbing(notebook):
             continue
         shown = [part for part in PLUMBING if part in cell.source]
         assert not shown, f"{name} cell {index}: {shown[0]} is plumbing: move it to a cell tagged remove-cell"
+
+
+# Layout plumbing a shown cell may not pass or call: a chart's table takes its caption and its
+# percentage columns from the chart (charts.Figure), and display options live in a hidden cell.
+LAYOUT_KEYWORDS = frozenset({"caption", "percent"})
+LAYOUT_CALLS = frozenset({"set_option", "option_context"})
+
+
+def layout_plumbing(source: str) -> list[tuple[int, str]]:
+    """(line, what) for each layout keyword or display-option call in Python ``source``."""
+    text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in LAYOUT_CALLS:
+            found.append((node.lineno, f"{name}(...)"))
+        found += [(k.value.lineno, f"{k.arg}=") for k in node.keywords if k.arg in LAYOUT_KEYWORDS]
+    return sorted(found)
+
+
+def test_no_visible_cell_passes_layout_plumbing(notebook):
+    name, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or HIDDEN & set(cell.metadata.get("tags", [])):
+            continue
+        shown = layout_plumbing(cell.source)
+        assert not shown, (
+            f"{name} cell {index} ({cell.get('id')}): {', '.join(f'{w} (line {n})' for n, w in shown)} is layout "
+            "plumbing: charts.Figure(chart, table) takes the caption and percentages from the chart; when the table "
+            "needs its own, show the figure from a cell tagged remove-input (display options: remove-cell)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('charts.Figure(chart, table, caption="Rates", percent=["rate"])', [(1, "caption="), (1, "percent=")]),
+        ("x = 1\ncharts.Figure(\n    chart,\n    table,\n    percent=cols,\n)", [(5, "percent=")]),
+        ('import pandas as pd\npd.set_option("display.max_colwidth", None)', [(2, "set_option(...)")]),
+        ('%matplotlib inline\ncharts.Figure(chart, table)\nprint("caption=")', []),
+    ],
+)
+def test_layout_plumbing_is_found(source, expected):
+    assert layout_plumbing(source) == expected
+
+
+def test_a_visible_caption_fails_the_check():
+    """The check fails on a shown cell that captions its table, and passes once the cell is hidden."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('charts.Figure(chart, table, caption="Rates")')
+    nb.cells = [cell]
+    with pytest.raises(AssertionError, match="caption= \\(line 1\\) is layout plumbing"):
+        test_no_visible_cell_passes_layout_plumbing(("planted.ipynb", nb))
+    cell.metadata["tags"] = ["remove-input"]
+    test_no_visible_cell_passes_layout_plumbing(("planted.ipynb", nb))
 
 
 def test_re_running_a_notebook_reproduces_its_stored_results():
