@@ -50,6 +50,51 @@ def test_figure_carries_a_data_table():
     bundle = figure._repr_mimebundle_()
     assert "<details" in bundle["text/html"] and "30.0%" in bundle["text/html"]
     assert "equitylens-chart" in bundle["text/html"]
+    assert "<p>Rates</p>" in bundle["text/html"] and "25.0%" not in bundle["text/html"], "only the named columns"
+
+
+def test_figure_takes_caption_and_percentages_from_the_chart():
+    """Figure(chart, table): the chart's title captions the table; what the chart shows as % the table does too."""
+    figure = charts.Figure(bars(interval=("lower", "upper"), title="Rates by group"), TABLE)
+    assert figure.caption == "Rates by group"
+    assert figure.percent == ("rate", "lower", "upper"), "x2 on a percent axis is a percentage too, in table order"
+    page = figure._repr_mimebundle_()["text/html"]
+    assert 'aria-label="Rates by group"' in page and "<p>Rates by group</p>" in page
+    table = page.split("<details")[1]
+    assert "35.0%" in table and "0.35" not in table
+    plain = charts.Figure(bars(), TABLE.assign(group_size=[10, 20, 30]), caption="Own caption", percent=[])
+    assert plain.caption == "Own caption" and plain.percent == ()
+
+
+def test_percent_fields_read_formats_axes_and_layers_not_dates():
+    import altair as alt
+
+    frame = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "share": [0.1, 0.2], "n": [3, 4]})
+    lines = alt.Chart(frame).mark_line().encode(x=alt.X("month:T", axis=alt.Axis(format="%b %Y")), y="share:Q")
+    dots = alt.Chart(frame).mark_point().encode(x="month:T", y=alt.Y("share:Q", axis=alt.Axis(format="%")))
+    tips = alt.Chart(frame).mark_text().encode(text=alt.Text("n:Q", format=".0%"), tooltip=["n:Q"])
+    assert charts.percent_fields(alt.layer(lines, dots)) == ["share"], "a shared y axis, and a time format is no %"
+    assert charts.percent_fields(alt.hconcat(lines, tips)) == ["n"], "concatenated charts do not share axes"
+    assert charts.percent_fields(lines) == []
+    with pytest.raises(ValueError, match="Altair chart"):
+        charts.percent_fields("not a chart")
+
+
+def test_table_cells_that_hold_lists_read_as_text():
+    table = pd.DataFrame({"method": ["a", "b"], "groups": [["Asian", "White"], []]})
+    page = charts.data_table_html(table, caption="Groups")
+    assert "<td>Asian; White</td>" in page and "[" not in page
+
+
+def test_a_figure_needs_a_caption_it_can_find():
+    import altair as alt
+
+    untitled = alt.Chart(TABLE).mark_bar().encode(x="rate:Q", y="group:N")
+    with pytest.raises(ValueError, match="no title"):
+        charts.Figure(untitled, TABLE)
+    with pytest.raises(ValueError, match="caption"):
+        charts.data_table_html(TABLE, caption=" ")
+    assert charts.Figure(untitled, TABLE, caption="Rates").caption == "Rates"
 
 
 @pytest.mark.parametrize(

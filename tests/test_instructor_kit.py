@@ -182,6 +182,19 @@ def test_checks_message_is_what_students_see():
     assert "group=a" in str(info.value) and "threshold=11" in str(info.value)
 
 
+def test_grading_page_shows_the_checks_real_message():
+    """book/instructors/grading.md renders the message itself, so it shows the policy's threshold."""
+    from equitylens.book.instructor_directives import raw_counts_message
+    from equitylens.methods.policy import DEFAULT_POLICY
+
+    message = raw_counts_message(width=100)
+    assert f"a count from 1 to {DEFAULT_POLICY.largest_hidden} can still be seen" in message
+    assert f"threshold={DEFAULT_POLICY.k}" in message
+    assert max(len(line) for line in message.splitlines()) <= 100
+    page = (ROOT / "book" / "instructors" / "grading.md").read_text(encoding="utf-8")
+    assert "```{published-table-message}" in page
+
+
 def test_governance_assignment_grades_end_to_end(edition, tmp_path):
     """The governance assignment: example answers earn full marks; a table with small cells fails."""
     output, _ = edition

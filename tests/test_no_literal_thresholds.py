@@ -3,6 +3,12 @@
 Scans every module of the package (AST: the number 11, or a keyword such as
 ``threshold=``/``k=``/``min_count=`` given a number) and the code cells of every
 notebook, and names the file and line of each hit.
+
+Prose too: the Markdown cells of every notebook and every ``.md`` page under ``book/`` and
+``workshops/`` must not type the threshold in digits or words ("under 11", "1 to 10",
+"fewer than eleven", "k=11"...). Notebooks show it with ``{eval}`` facts from
+``DEFAULT_POLICY``, Markdown pages with the ``{policy}`` role. The phrases are built from
+the policy and its presets, so they follow a change of threshold.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from equitylens.methods.policy import DEFAULT_POLICY
+from equitylens.methods.policy import DEFAULT_POLICY, THRESHOLD_PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "equitylens"
@@ -125,3 +131,135 @@ def test_the_preset_exemption_covers_only_the_preset_table() -> None:
     source = "THRESHOLD_PRESETS = {'cms': P(threshold=11)}\nDEFAULT_THRESHOLD = 11\nx = n < 11\n"
     allowed = _preset_lines(ast.parse(source))
     assert literal_thresholds(source, allowed_lines=allowed) == [(3, "the number 11")]
+
+
+# --- prose --------------------------------------------------------------------------------
+
+PROSE_FOLDERS = ("book", "workshops")
+# (path relative to the repository, the phrase as written) -> why it may stay. Keep it short;
+# each entry must still match, so a stale one fails.
+PROSE_ALLOWED: dict[tuple[str, str], str] = {}
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_WORDS += ("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_WORDS += ("twenty",)
+_ = r"\s+"  # words may be split across lines
+
+
+def _number(n: int) -> str:
+    """``n`` in digits or (up to twenty) in words, as a regex (not part of a longer number)."""
+    words = f"|{_WORDS[n]}" if 0 <= n < len(_WORDS) else ""
+    return rf"(?:{n}{words})(?![\d%]|[.,]\d)"
+
+
+def _phrases(k: int) -> list[str]:
+    """Ways prose types the threshold ``k``, the smallest count a table may show."""
+    top = _number(k)
+    return [
+        rf"\b(?:under|below|fewer{_}than|less{_}than|smaller{_}than|at{_}least|no{_}fewer{_}than){_}{top}",
+        rf"\b{top}{_}(?:or|and){_}(?:more|over|above|larger|up)\b",
+        rf"\b(?:threshold|cut-off|cutoff|minimum)(?:{_}of|{_}is|{_}was)?\s*[=:]?\s*{top}",
+        rf"\b(?:groups?|counts?|cells?|classes?){_}of{_}{top}",
+        rf"\b(?:k|min_count)\s*=\s*{top}",
+        *_ranges(k),
+    ]
+
+
+def _ranges(k: int) -> list[str]:
+    """The hidden range of a threshold ``k``: "1 to 10", "1-10", "10 or fewer"."""
+    hidden = _number(k - 1)
+    return [
+        rf"\b(?:1|one)(?:{_}to{_}|{_}through{_}|\s*[-\u2013\u2014]\s*){hidden}",
+        rf"\b{hidden}{_}or{_}fewer\b",
+    ]
+
+
+PROSE_PATTERN = re.compile(
+    "|".join([*_phrases(DEFAULT_POLICY.k), *(r for p in THRESHOLD_PRESETS.values() for r in _ranges(p.threshold))]),
+    re.IGNORECASE,
+)
+
+
+def typed_thresholds(text: str) -> list[tuple[int, str]]:
+    """(line, phrase) for every place Markdown ``text`` types a threshold."""
+    return [(text.count("\n", 0, m.start()) + 1, " ".join(m.group(0).split())) for m in PROSE_PATTERN.finditer(text)]
+
+
+def prose_sources(root: Path = ROOT) -> list[Path]:
+    """Every notebook and Markdown page under ``PROSE_FOLDERS``."""
+    found = [p for folder in PROSE_FOLDERS for p in (root / folder).rglob("*") if p.suffix in (".ipynb", ".md")]
+    return sorted(p for p in found if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts)
+
+
+def prose_hits(root: Path = ROOT) -> list[tuple[str, str, str]]:
+    """(path, where, phrase) for each typed threshold in the Markdown of ``prose_sources``."""
+    found = []
+    for path in prose_sources(root):
+        name = path.relative_to(root).as_posix()
+        if path.suffix == ".md":
+            texts = [("", path.read_text(encoding="utf-8"))]
+        else:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            texts = [
+                (f" cell {i} ({c.get('id')})", "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+                for i, c in enumerate(cells)
+                if c["cell_type"] == "markdown"
+            ]
+        for where, text in texts:
+            found += [(name, f"{where} line {line}", phrase) for line, phrase in typed_thresholds(text)]
+    return found
+
+
+def test_no_prose_types_a_threshold() -> None:
+    hits = [h for h in prose_hits() if (h[0], h[2]) not in PROSE_ALLOWED]
+    assert not hits, (
+        "the threshold typed in prose (notebooks: {eval}`facts[...]` from DEFAULT_POLICY; "
+        "Markdown pages: {policy}`k` or {policy}`largest_hidden`):\n"
+        + "\n".join(f"{name}{where}: {phrase!r}" for name, where, phrase in hits)
+    )
+
+
+def test_prose_allow_list_is_short_and_current() -> None:
+    assert len(PROSE_ALLOWED) <= 3, "the allow-list is for exceptions: rephrase the prose instead"
+    found = {(name, phrase) for name, _, phrase in prose_hits()}
+    stale = sorted(set(PROSE_ALLOWED) - found)
+    assert not stale, f"allow-list entries that no longer match: {stale}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hide counts under 11.", [(1, "under 11")]),
+        ("Counts from 1 to 10 are hidden.", [(1, "1 to 10")]),
+        ("cells of 1-10 and 1\u201310 people", [(1, "1-10"), (1, "1\u201310")]),
+        ("fewer than\neleven people", [(1, "fewer than eleven")]),
+        ("groups of 11\nor more; 11 or more", [(1, "groups of 11"), (2, "11 or more")]),
+        ("Line one.\nUse `uniqueness(t, k=11)` here.", [(2, "k=11")]),
+        ("a threshold of 11, or 10 or fewer", [(1, "threshold of 11"), (1, "10 or fewer")]),
+        ("CDC WONDER hides 9 or fewer, or 1 to 9.", [(1, "9 or fewer"), (1, "1 to 9")]),
+        (
+            'Under {eval}`facts["k"]`, 1 to {policy}`largest_hidden`; 5 of 11 groups; eleven numbers; '
+            "ages 10-14; under 110; fewer than 11.5%; 1 to 100; under 20 events; 1-10%; a grade of 9 or less",
+            [],
+        ),
+    ],
+)
+def test_the_prose_scanner_finds_typed_thresholds(text: str, expected: list[tuple[int, str]]) -> None:
+    assert typed_thresholds(text) == expected
+
+
+def test_the_prose_scan_catches_a_planted_threshold(tmp_path: Path) -> None:
+    """A page and a notebook with the threshold typed in are both reported, with where."""
+    clean = "The kit hides small counts (see {policy}`rule`).\n"
+    (tmp_path / "book" / "stages").mkdir(parents=True)
+    (tmp_path / "workshops").mkdir()
+    (tmp_path / "book" / "page.md").write_text(clean + "\nHide any count under 11.\n", encoding="utf-8")
+    (tmp_path / "workshops" / "00-plan.md").write_text(clean, encoding="utf-8")
+    cells = [
+        {"cell_type": "code", "id": "c1", "source": "x = 1  # 1 to 10 in code is the code scan's job", "metadata": {}},
+        {"cell_type": "markdown", "id": "m1", "source": ["Counts from ", "1 to 10 are hidden."], "metadata": {}},
+    ]
+    (tmp_path / "book" / "stages" / "lesson.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    assert prose_hits(tmp_path) == [
+        ("book/page.md", " line 3", "under 11"),
+        ("book/stages/lesson.ipynb", " cell 1 (m1) line 1", "1 to 10"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 
 import nbformat
@@ -50,6 +51,63 @@ def test_no_visible_cell_shows_plumbing(notebook):
             continue
         shown = [part for part in PLUMBING if part in cell.source]
         assert not shown, f"{name} cell {index}: {shown[0]} is plumbing: move it to a cell tagged remove-cell"
+
+
+# Layout plumbing a shown cell may not pass or call: a chart's table takes its caption and its
+# percentage columns from the chart (charts.Figure), and display options live in a hidden cell.
+LAYOUT_KEYWORDS = frozenset({"caption", "percent"})
+LAYOUT_CALLS = frozenset({"set_option", "option_context"})
+
+
+def layout_plumbing(source: str) -> list[tuple[int, str]]:
+    """(line, what) for each layout keyword or display-option call in Python ``source``."""
+    text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in LAYOUT_CALLS:
+            found.append((node.lineno, f"{name}(...)"))
+        found += [(k.value.lineno, f"{k.arg}=") for k in node.keywords if k.arg in LAYOUT_KEYWORDS]
+    return sorted(found)
+
+
+def test_no_visible_cell_passes_layout_plumbing(notebook):
+    name, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or HIDDEN & set(cell.metadata.get("tags", [])):
+            continue
+        shown = layout_plumbing(cell.source)
+        assert not shown, (
+            f"{name} cell {index} ({cell.get('id')}): {', '.join(f'{w} (line {n})' for n, w in shown)} is layout "
+            "plumbing: charts.Figure(chart, table) takes the caption and percentages from the chart; when the table "
+            "needs its own, show the figure from a cell tagged remove-input (display options: remove-cell)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('charts.Figure(chart, table, caption="Rates", percent=["rate"])', [(1, "caption="), (1, "percent=")]),
+        ("x = 1\ncharts.Figure(\n    chart,\n    table,\n    percent=cols,\n)", [(5, "percent=")]),
+        ('import pandas as pd\npd.set_option("display.max_colwidth", None)', [(2, "set_option(...)")]),
+        ('%matplotlib inline\ncharts.Figure(chart, table)\nprint("caption=")', []),
+    ],
+)
+def test_layout_plumbing_is_found(source, expected):
+    assert layout_plumbing(source) == expected
+
+
+def test_a_visible_caption_fails_the_check():
+    """The check fails on a shown cell that captions its table, and passes once the cell is hidden."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('charts.Figure(chart, table, caption="Rates")')
+    nb.cells = [cell]
+    with pytest.raises(AssertionError, match="caption= \\(line 1\\) is layout plumbing"):
+        test_no_visible_cell_passes_layout_plumbing(("planted.ipynb", nb))
+    cell.metadata["tags"] = ["remove-input"]
+    test_no_visible_cell_passes_layout_plumbing(("planted.ipynb", nb))
 
 
 @pytest.mark.slow
@@ -163,3 +221,49 @@ def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored
     else:
         assert build.returncode != 0
         assert 'no stored result for {eval}`facts["n"]`' in build.stderr
+
+
+# --- {policy}: the disclosure policy's numbers in Markdown pages ----------------------------
+
+
+def test_policy_role_text_comes_from_the_policy():
+    from equitylens.book.policy_role import FIELDS, policy_text
+    from equitylens.methods.policy import DEFAULT_POLICY, THRESHOLD_PRESETS, DisclosurePolicy
+
+    assert policy_text("k") == str(DEFAULT_POLICY.k)
+    assert policy_text("largest_hidden") == str(DEFAULT_POLICY.largest_hidden)
+    assert policy_text("rule") == DEFAULT_POLICY.rule()
+    for name, preset in THRESHOLD_PRESETS.items():
+        assert policy_text(f"{name}.k") == str(preset.threshold)
+        assert policy_text(f"{name}.source") == preset.source
+    strict = DisclosurePolicy(threshold=20)
+    assert policy_text(" k ", strict) == "20", "a given policy, and spaces around the key"
+    assert set(FIELDS) >= {"k", "largest_hidden", "rule"}
+    for bad in ("threshold", "nope.k", "k.cms", ""):
+        with pytest.raises(ValueError, match="fields: k, largest_hidden"):
+            policy_text(bad)
+
+
+@pytest.mark.parametrize("key", ["largest_hidden", "no_such_field"])
+def test_policy_role_renders_in_a_page_and_fails_on_an_unknown_key(tmp_path, key):
+    import subprocess
+    import sys
+
+    from equitylens.methods.policy import DEFAULT_POLICY
+
+    (tmp_path / "index.md").write_text(f"# Page\n\nCounts from 1 to {{policy}}`{key}` are hidden.\n", encoding="utf-8")
+    (tmp_path / "conf.py").write_text('extensions = ["myst_parser", "equitylens.book.policy_role"]\n', encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    if key == "largest_hidden":
+        assert build.returncode == 0, build.stderr
+        page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
+        assert f'<span class="equitylens-policy">{DEFAULT_POLICY.largest_hidden}</span> are hidden' in page
+    else:
+        assert build.returncode != 0
+        assert "{policy}`no_such_field`" in build.stderr

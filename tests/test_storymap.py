@@ -48,6 +48,16 @@ def test_story_chart_has_a_year_slider_and_summaries_only(past):
     assert "bind" not in story.story_chart(past, bind=False).to_dict()["params"][0]
 
 
+def test_story_figure_pairs_the_map_with_a_table_by_year(past):
+    shares = story.story_figure(past, measure="share_black", bind=False)
+    years = sorted(int(y) for y in past["year"].unique())
+    assert shares.caption == "Share of residents who are Black, by neighbourhood and year"
+    assert list(shares.percent) == years, "shares read as percentages, as on the map"
+    assert shares.table_html.count("</tr>") == past["neighbourhood"].nunique() + 1, "a header and one row per place"
+    rent = story.story_figure(past, measure="median_rent_index")
+    assert rent.caption.startswith("Median rent") and rent.percent == ()
+
+
 def test_story_chart_and_changes_name_bad_arguments(past):
     with pytest.raises(ValueError, match="measure"):
         story.story_chart(past, measure="income")

@@ -11,6 +11,10 @@ Directives:
 ``public-api``
     No arguments; renders ``equitylens.__all__`` as one table per methods module:
     each public function and the first line of its docstring.
+``published-table-message``
+    No arguments; renders, as a text block, what ``grading.check_published_table`` tells a
+    student who publishes the access assignment's raw counts (the real message, so the page
+    shows the kit's current threshold and wording).
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
 import equitylens
 from equitylens.book.directives import _DataDirective
-from equitylens.kit import assignments, rubrics
+from equitylens.data import load
+from equitylens.explore import scenarios
+from equitylens.kit import assignments, grading, rubrics
 
 
 class RubricDirective(_DataDirective):
@@ -99,9 +106,46 @@ class PublicApi(_DataDirective):
         return self.parse_markdown(public_api_markdown(), Path(module.__file__))
 
 
+#: The access assignment's table: its dimensions and count column (see ``book/assignments/access.ipynb``).
+RAW_COUNTS_DIMS: Final[tuple[str, str]] = ("race_ethnicity", "service")
+RAW_COUNTS_COUNT: Final = "n"
+
+
+def raw_counts_message(width: int = 100) -> str:
+    """What the published-table check says when a student publishes the raw service counts.
+
+    The counts are the access assignment's (``scenarios.service_counts`` of the synthetic
+    county), wrapped at ``width`` characters.
+    """
+    counts = scenarios.service_counts(load.county())
+    try:
+        grading.check_published_table(counts, dims=list(RAW_COUNTS_DIMS), count=RAW_COUNTS_COUNT)
+    except AssertionError as failure:
+        return textwrap.fill(str(failure), width=width)
+    raise ValueError("the raw service counts pass check_published_table: the page's example no longer fails")
+
+
+class PublishedTableMessage(_DataDirective):
+    """Render the published-table check's message for the raw counts as a text block."""
+
+    required_arguments = 0
+    optional_arguments = 0
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            text = raw_counts_message()
+        except ValueError as exc:
+            raise self.error(f"published-table-message: {exc}") from exc
+        block = nodes.literal_block(text, text)
+        block["language"] = "text"
+        return [block]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives with Sphinx."""
     app.add_directive("assessment-rubric", RubricDirective)
     app.add_directive("assignment-map", AssignmentMap)
     app.add_directive("public-api", PublicApi)
+    app.add_directive("published-table-message", PublishedTableMessage)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -162,8 +162,9 @@ def disaggregation_chart(table: pd.DataFrame, *, outcome_label: str, bind: bool 
             "count of suppressed cells; a summary line counts reliable, unreliable and suppressed cells."
         ),
         subtitle=(
-            "Each dot is one cell. Orange triangles are unreliable (under 20 events or RSE over 30%); "
-            "suppressed cells (fewer than 11) are counted at right, not drawn."
+            "Each dot is one cell. Orange triangles are unreliable (under "
+            f"{DEFAULT_POLICY.min_numerator} events or RSE over {DEFAULT_POLICY.max_rse:.0%}); "
+            f"suppressed cells (fewer than {DEFAULT_POLICY.k}) are counted at right, not drawn."
         ),
     )
 
@@ -211,7 +212,7 @@ def _short(names: list[str]) -> str:
 
 def _suppression_sentence(row: pd.Series) -> str:
     if row["method"] == scenarios.METHODS[0]:
-        return f"{row['small_shown']} cells under 11 are printed as they are: anyone can read them."
+        return f"{row['small_shown']} cells under {DEFAULT_POLICY.k} are printed as they are: anyone can read them."
     if row["method"] == scenarios.METHODS[3]:
         return (
             "No cell is hidden and no small count is exact; totals are rounded on their own, so cells need not add up."

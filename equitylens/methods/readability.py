@@ -88,8 +88,9 @@ NON_PROSE_DIRECTIVES: Final = frozenset(
 # Roles whose content is a key or a target, never words a reader reads.
 _DROP_ROLES: Final = frozenset({"cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "math", "eq", "numref", "footcite"})
 _REFERENCE_ROLES: Final = frozenset({"doc", "ref", "download", "any", "numref"})
-# A number shown by a role (a glued value, or an `{eval}` of a stored result) reads as one short word.
-_GLUE_ROLES: Final = frozenset({"glue", "glue:text", "glue:any", "eval"})
+# A number shown by a role (a glued value, an `{eval}` of a stored result, a `{policy}` value)
+# reads as one short word.
+_GLUE_ROLES: Final = frozenset({"glue", "glue:text", "glue:any", "eval", "policy"})
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)

@@ -23,7 +23,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,7 +31,7 @@ import altair as alt
 import pandas as pd
 
 from equitylens.data import groups
-from equitylens.methods.validation import check_table
+from equitylens.methods.validation import check_frame, check_table
 
 MODE_VARIABLE: Final = "EQUITYLENS_CHARTS"
 RENDERER: Final = "equitylens-static"
@@ -343,14 +343,23 @@ def tile_map(
     return finish(chart, title=title, description=description, subtitle=subtitle)
 
 
-def data_table_html(table: pd.DataFrame, *, caption: str, percent: Sequence[str] = ()) -> str:
-    """The chart's numbers as an accessible HTML table inside a closed ``<details>``."""
+def data_table_html(table: pd.DataFrame, *, caption: str, percent: Sequence[Hashable] = ()) -> str:
+    """The chart's numbers as an accessible HTML table inside a closed ``<details>``.
+
+    ``percent`` columns show as percentages (one decimal); a cell that holds a list shows
+    its items joined with "; ".
+    """
     if table.empty:
         raise ValueError("table is empty: a data-table alternative needs rows")
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError(f"caption={caption!r} must be a non-empty str: it names the table for screen readers")
     unknown = [c for c in percent if c not in table.columns]
     if unknown:
         raise ValueError(f"percent names column(s) {unknown} that the table does not have")
     shown = table.copy()
+    for label in shown.columns:
+        if shown[label].dtype == object:
+            shown[label] = shown[label].map(_cell_text)
     for column in percent:
         shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
     body = shown.to_html(index=False, border=0, classes="equitylens-table", na_rep="")
@@ -361,12 +370,126 @@ def data_table_html(table: pd.DataFrame, *, caption: str, percent: Sequence[str]
     )
 
 
-class Figure:
-    """A chart with its data-table alternative, shown together in one output."""
+def _cell_text(value: Any) -> Any:
+    return "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
 
-    def __init__(self, chart: Any, table: pd.DataFrame, *, caption: str, percent: Sequence[str] = ()):
+
+# Channels that share one axis (or scale) with another: a field on ``x2`` is read on ``x``'s axis.
+_SHARED_AXIS: Final[dict[str, str]] = {
+    "x": "x",
+    "x2": "x",
+    "xError": "x",
+    "xError2": "x",
+    "y": "y",
+    "y2": "y",
+    "yError": "y",
+    "yError2": "y",
+    "theta": "theta",
+    "theta2": "theta",
+    "radius": "radius",
+    "radius2": "radius",
+    "color": "color",
+}
+_COMPOSED: Final = ("hconcat", "vconcat", "concat")
+
+
+def _is_percent(definition: dict[str, Any]) -> bool:
+    """True when a field definition shows its values as percentages (a d3 format ending in %)."""
+    if definition.get("type") == "temporal" or definition.get("timeUnit") or definition.get("formatType") == "time":
+        return False
+    guides = [definition, definition.get("axis") or {}, definition.get("legend") or {}]
+    return any(isinstance(g, dict) and str(g.get("format", "")).endswith("%") for g in guides)
+
+
+def _definitions(encoding: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(channel, field definition) for each field of one ``encoding`` (tooltip lists included)."""
+    found = []
+    for channel, value in encoding.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(item.get("field"), str):
+                found.append((channel, item))
+    return found
+
+
+def _views(node: Any) -> list[list[dict[str, Any]]]:
+    """The spec's encodings, grouped by the axes they share (a layer shares; a concat does not)."""
+    if not isinstance(node, dict):
+        return []
+    if "layer" in node:
+        shared = [node.get("encoding") or {}]
+        for layer in node["layer"]:
+            for group in _views(layer):
+                shared.extend(group)
+        return [shared]
+    groups = [[node["encoding"]]] if isinstance(node.get("encoding"), dict) else []
+    for key in _COMPOSED:
+        for part in node.get(key, []):
+            groups.extend(_views(part))
+    if isinstance(node.get("spec"), dict):  # facet and repeat
+        groups.extend(_views(node["spec"]))
+    return groups
+
+
+def percent_fields(chart: Any) -> list[str]:
+    """The fields a chart shows as percentages: formatted with a d3 ``%`` format, or drawn
+    on an axis (or colour scale) whose format is one, such as an interval's ``x2``.
+
+    >>> table = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.2], "lower": [0.05, 0.1], "upper": [0.2, 0.3]})
+    >>> percent_fields(rate_bars(table, category="group", interval=("lower", "upper"), title="T", description="D."))
+    ['lower', 'rate', 'upper']
+    """
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    if not isinstance(spec, dict):
+        raise ValueError("chart must be an Altair chart or a Vega-Lite spec (dict)")
+    found: set[str] = set()
+    for group in _views(spec):
+        fields = [pair for encoding in group for pair in _definitions(encoding)]
+        axes = {_SHARED_AXIS[c] for c, d in fields if c in _SHARED_AXIS and _is_percent(d)}
+        for channel, definition in fields:
+            shared = _SHARED_AXIS.get(channel) in axes and definition.get("type") != "temporal"
+            if _is_percent(definition) or shared:
+                found.add(definition["field"])
+    return sorted(found)
+
+
+def chart_title(chart: Any) -> str:
+    """A chart's title as plain text ("" when it has none)."""
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    return _plain_title(spec) if isinstance(spec, dict) else ""
+
+
+class Figure:
+    """A chart with its data-table alternative, shown together in one output.
+
+    ``Figure(chart, table)`` is all a notebook writes: the table's caption is the chart's
+    title, and the columns the chart shows as percentages (see :func:`percent_fields`) show
+    as percentages in the table too. Give ``caption`` or ``percent`` only when the table
+    says more than the chart does (say, a column the chart does not draw).
+
+    >>> table = pd.DataFrame({"group": ["a", "b"], "rate": [0.1, 0.25]})
+    >>> figure = Figure(rate_bars(table, category="group", title="Rates by group", description="D."), table)
+    >>> figure.caption, figure.percent
+    ('Rates by group', ('rate',))
+    """
+
+    def __init__(
+        self,
+        chart: Any,
+        table: pd.DataFrame,
+        *,
+        caption: str | None = None,
+        percent: Sequence[Hashable] | None = None,
+    ) -> None:
+        check_frame(table, "table")
         self.chart = chart
-        self.table_html = data_table_html(table, caption=caption, percent=percent)
+        self.caption: str = chart_title(chart) if caption is None else caption
+        if not self.caption.strip():
+            raise ValueError("caption: the chart has no title to caption its table with; give the chart a title")
+        if percent is None:
+            shown = set(percent_fields(chart))
+            percent = [c for c in table.columns if c in shown and pd.api.types.is_numeric_dtype(table[c])]
+        self.percent: tuple[Hashable, ...] = tuple(percent)
+        self.table_html = data_table_html(table, caption=self.caption, percent=self.percent)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if mode() == "static":

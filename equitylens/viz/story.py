@@ -1,4 +1,5 @@
-"""Stage 6 charts for the story map: the county's tile map with a year slider, and a trend chart.
+"""Stage 6 charts for the story map: the county's tile map with a year slider (alone, or as a figure with its
+data table), and a trend chart.
 
 Both draw the neighbourhood summaries of :mod:`equitylens.stages.storymap`, never person rows.
 """
@@ -6,7 +7,7 @@ Both draw the neighbourhood summaries of :mod:`equitylens.stages.storymap`, neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import altair as alt
 import numpy as np
@@ -15,6 +16,9 @@ import pandas as pd
 from equitylens.methods.validation import check_choice, check_table
 from equitylens.stages.storymap import MEASURES
 from equitylens.viz import charts
+
+#: The measures that are shares of residents (shown as percentages).
+PERCENT_MEASURES: Final[frozenset[str]] = frozenset(m for m in MEASURES if m.startswith("share_"))
 
 
 def story_chart(
@@ -37,8 +41,7 @@ def story_chart(
         param = alt.param(name="year", value=chosen, bind=binding)
     else:
         param = alt.param(name="year", value=chosen)
-    percent = measure != "median_rent_index"
-    fmt = ".0%" if percent else ".0f"
+    fmt = ".0%" if measure in PERCENT_MEASURES else ".0f"
     data = frame[["year", "tile_row", "tile_col", "neighbourhood", "lending_grade", measure]]
     domain = [0.0, float(data[measure].max())]
     base = alt.Chart(data).transform_filter(alt.datum.year == param)
@@ -74,6 +77,26 @@ def story_chart(
             f"{MEASURES[measure].lower()}; a slider chooses the year, 1990 to 2020."
         ),
         subtitle=["Each tile is a neighbourhood; the river is on the west side.", "Use the slider under the map."],
+    )
+
+
+def story_figure(frame: pd.DataFrame, *, measure: str = "share_black", bind: bool = True) -> charts.Figure:
+    """:func:`story_chart` with its data table: one row per neighbourhood, one column per year.
+
+    The table's caption names the measure; shares show as percentages, as on the map.
+    """
+    chart = story_chart(frame, measure=measure, bind=bind)
+    wide = (
+        frame[["year", "neighbourhood", "lending_grade", measure]]
+        .pivot(index=["neighbourhood", "lending_grade"], columns="year", values=measure)
+        .reset_index()
+    )
+    years = [column for column in wide.columns if column not in ("neighbourhood", "lending_grade")]
+    return charts.Figure(
+        chart,
+        wide,
+        caption=f"{MEASURES[measure]}, by neighbourhood and year",
+        percent=years if measure in PERCENT_MEASURES else [],
     )
 
 
