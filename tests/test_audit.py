@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import precision_score
 
 from equitylens.data import groups
 from equitylens.stages import fairness, impact, review, risk_model
@@ -103,6 +110,110 @@ def test_audit_has_intervals_and_keeps_group_order(scored):
     assert list(dict.fromkeys(table["race_ethnicity"])) == ["Black or African American", "White"]
     assert list(dict.fromkeys(table["metric"])) == list(fairness.METRICS)
     assert (table["lower"] <= table["value"] + 1e-9).all() and (table["value"] <= table["upper"] + 1e-9).all()
+
+
+def _fairlearn_directly(frame: pd.DataFrame, by: list[str], truth: str, n_boot: int, seed: int) -> pd.DataFrame:
+    """The audit's numbers straight from a bootstrapped fairlearn MetricFrame on the rows (the slow way).
+
+    The oracle for :func:`fairness.fairness_audit`'s counted bootstrap; it shares no code
+    with it. One row per group present in ``frame`` and metric. A group that no resample
+    drew has no row in fairlearn's intervals; here its interval is NaN.
+    """
+    metrics = {
+        "selection_rate": selection_rate,
+        "false_positive_rate": false_positive_rate,
+        "false_negative_rate": false_negative_rate,
+        "precision": functools.partial(precision_score, zero_division=np.nan),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN quantiles
+        mf = MetricFrame(
+            metrics=metrics,
+            y_true=frame[truth].to_numpy(dtype=bool),
+            y_pred=frame["flagged"].to_numpy(dtype=bool),
+            sensitive_features=frame[by],
+            n_boot=n_boot,
+            ci_quantiles=[0.025, 0.975],
+            random_state=seed,
+        )
+    present = frame[by].drop_duplicates()
+    index = pd.MultiIndex.from_frame(present) if len(by) > 1 else pd.Index(present[by[0]], name=by[0])
+    parts = {
+        "value": mf.by_group,
+        "lower": mf.by_group_ci[0],
+        "upper": mf.by_group_ci[1],
+    }
+    long = [part.reindex(index).stack(future_stack=True).rename(name) for name, part in parts.items()]
+    out = pd.concat(long, axis=1).reset_index()
+    return out.rename(columns={out.columns[len(by)]: "metric"})
+
+
+def _compare_with_fairlearn(frame: pd.DataFrame, by: list[str], truth: str, n_boot: int, seed: int) -> None:
+    audit = fairness.fairness_audit(frame, truth=truth, by=by, n_boot=n_boot, seed=seed, threshold=1)
+    expected = _fairlearn_directly(frame, by, truth, n_boot, seed)
+    both = expected.merge(audit, on=[*by, "metric"], how="outer", suffixes=("_fairlearn", ""), indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    # With threshold=1 only a share of nobody is hidden: no negatives (false positive
+    # rate), no positives (false negative rate) or nobody flagged (precision).
+    truths, flags = frame[truth].astype(bool), frame["flagged"].astype(bool)
+    people = {
+        "selection_rate": frame.groupby(by)[truth].size(),
+        "false_positive_rate": (~truths).groupby([frame[c] for c in by]).sum(),
+        "false_negative_rate": truths.groupby([frame[c] for c in by]).sum(),
+        "precision": flags.groupby([frame[c] for c in by]).sum(),
+    }
+    keys = list(both[by].itertuples(index=False, name=None)) if len(by) > 1 else list(both[by[0]])
+    nobody = np.array([people[m].loc[k] == 0 for m, k in zip(both["metric"], keys, strict=True)])
+    assert (both["suppressed"].to_numpy() == nobody).all()
+    shown = both[~nobody]
+    for column in ["value", "lower", "upper"]:
+        np.testing.assert_allclose(
+            shown[column].to_numpy(float), shown[f"{column}_fairlearn"].to_numpy(float), rtol=0, atol=1e-12
+        )
+
+
+@st.composite
+def _small_audits(draw: st.DrawFn) -> pd.DataFrame:
+    """A few small groups: some of one child, some with one or no positives, negatives or flags."""
+    parts = []
+    for i in range(draw(st.integers(1, 4))):
+        size = draw(st.integers(1, 10))
+        positives = draw(st.integers(0, size))
+        flagged_positives = draw(st.integers(0, positives))
+        flagged_negatives = draw(st.integers(0, size - positives))
+        label = [True] * positives + [False] * (size - positives)
+        flagged = [True] * flagged_positives + [False] * (positives - flagged_positives)
+        flagged += [True] * flagged_negatives + [False] * (size - positives - flagged_negatives)
+        parts.append(pd.DataFrame({"race_ethnicity": f"Group {i}", "label": label, "flagged": flagged}))
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.sample(frac=1, random_state=draw(st.integers(0, 2**31 - 1))).reset_index(drop=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(frame=_small_audits(), n_boot=st.integers(1, 4), seed=st.integers(0, 2**31 - 1))
+def test_audit_matches_fairlearn_bootstrap_on_small_data(frame, n_boot, seed):
+    _compare_with_fairlearn(frame, ["race_ethnicity"], "label", n_boot, seed)
+
+
+def test_audit_matches_fairlearn_bootstrap_by_two_columns(scored):
+    _compare_with_fairlearn(scored, ["race_ethnicity", "gender"], "need", 4, 11)
+
+
+def test_audit_keeps_a_group_no_resample_drew():
+    frame = pd.DataFrame(
+        {
+            "race_ethnicity": ["Big"] * 39 + ["One"],
+            "label": [True, False] * 20,
+            "flagged": [True, False, False, True] * 10,
+        }
+    )
+    missed = 0
+    for seed in range(20):
+        table = fairness.fairness_audit(frame, n_boot=1, seed=seed, threshold=1)
+        one = table[table["race_ethnicity"] == "One"]
+        assert len(one) == len(fairness.METRICS)
+        missed += bool(one["lower"].isna().all())
+    assert missed  # about a third of single resamples leave out the one child
 
 
 def test_audit_against_need_and_by_two_columns(scored):

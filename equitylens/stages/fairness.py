@@ -1,8 +1,10 @@
 """Stage 4: the fairness audit of a risk score, with fairlearn, and how it moves with the cut-off.
 
-The numbers come from fairlearn's :class:`~fairlearn.metrics.MetricFrame` (with its
-bootstrap intervals); this module only arranges them into tidy tables and hides cells too
-small to publish. Scores and flags come from :mod:`equitylens.stages.risk_model`.
+The numbers come from fairlearn's :class:`~fairlearn.metrics.MetricFrame`; its bootstrap
+intervals are reproduced here from counts (same resamples, same quantiles), because
+fairlearn re-runs every metric row by row on every resample. This module arranges the
+numbers into tidy tables and hides cells too small to publish. Scores and flags come from
+:mod:`equitylens.stages.risk_model`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 from sklearn.metrics import precision_score
@@ -22,10 +25,9 @@ from equitylens.methods.validation import check_choice, check_whole_number
 from equitylens.methods.validation import check_table as _check
 from equitylens.stages.risk_model import DEFAULT_SEED, TRUTHS, flag
 
-# fairlearn's bootstrap re-runs every metric on every resample; 50 resamples of the
-# 20,000-child audit sample take about 20 seconds, which a notebook can afford. The
-# 2.5% and 97.5% quantiles of 50 resamples are rough: read the intervals as a guide.
+# The 2.5% and 97.5% quantiles of 50 resamples are rough: read the intervals as a guide.
 DEFAULT_BOOTSTRAPS: Final = 50
+_CI_QUANTILES: Final = (0.025, 0.975)
 
 METRICS: Final[dict[str, str]] = {
     "selection_rate": "Share flagged",
@@ -64,6 +66,52 @@ def _denominators(scores: pd.DataFrame, by: list[str], truth: str, flagged: str)
     for column in by:
         work[column] = scores[column].astype(str)
     return work.groupby(by, sort=False)[["people", "positives", "negatives", "flagged"]].sum().reset_index()
+
+
+def _rates(cells: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """The four ``METRICS`` from counts whose last axis is the cell truth x 2 + flagged.
+
+    As fairlearn and scikit-learn compute them: a false positive (negative) rate with no
+    negatives (positives) is 0, precision with nothing flagged is NaN; a group with no
+    people (absent from a resample) is NaN throughout.
+    """
+    tn, fp, fn, tp = (cells[..., i].astype(np.float64) for i in range(4))
+    people = tn + fp + fn + tp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.stack(
+            [
+                (fp + tp) / people,
+                np.divide(fp, fp + tn, out=np.zeros_like(fp), where=fp + tn > 0),
+                np.divide(fn, fn + tp, out=np.zeros_like(fn), where=fn + tp > 0),
+                tp / (tp + fp),
+            ],
+            axis=-1,
+        )
+    rates[people == 0] = np.nan
+    return rates
+
+
+def _bootstrap_intervals(cell: npt.NDArray[np.int64], n_groups: int, n_boot: int, seed: int) -> npt.NDArray[np.float64]:
+    """fairlearn's bootstrap intervals for each group and metric, shape (2, groups, metrics).
+
+    ``cell`` is each row's group x 4 + truth x 2 + flagged. MetricFrame draws one seed per
+    resample from ``default_rng(seed)``, resamples the rows with ``DataFrame.sample(frac=1,
+    replace=True, random_state=that seed)`` (which is ``RandomState(seed).choice``),
+    recomputes the metrics per group and takes ``np.nanquantile`` across resamples. The
+    same resamples are counted here instead of re-scored row by row.
+    """
+    seeds = np.random.default_rng(seed).integers(0, np.iinfo(np.uint32).max, size=n_boot, dtype=np.uint32)
+    n = len(cell)
+    counts = np.stack(
+        [
+            np.bincount(cell[np.random.RandomState(s).choice(n, size=n, replace=True)], minlength=4 * n_groups)
+            for s in seeds
+        ]
+    )
+    with warnings.catch_warnings():
+        # A group with nothing flagged in any resample has no precision: an all-NaN quantile.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanquantile(_rates(counts.reshape(n_boot, n_groups, 4)), _CI_QUANTILES, axis=0))
 
 
 def _tidy(frame: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame:
@@ -120,26 +168,28 @@ def fairness_audit(
     _check(scores, [*columns, flagged, truth], "scores")
     check_whole_number(n_boot, "n_boot", minimum=0)
     rule = as_policy(policy, threshold)
-    features = scores[columns].astype(str)
-    options: dict[str, Any] = {}
-    if n_boot:
-        options = {"n_boot": n_boot, "ci_quantiles": [0.025, 0.975], "random_state": seed}
-    with warnings.catch_warnings():
-        # A group with no positives has no false negative rate in any resample; fairlearn
-        # then warns about an all-NaN quantile. Those cells are suppressed below.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        frame = MetricFrame(
-            metrics=_metric_functions(),
-            y_true=scores[truth].astype(bool).to_numpy(),
-            y_pred=scores[flagged].astype(bool).to_numpy(),
-            sensitive_features=features,
-            **options,
-        )
+    # The metrics depend only on how many people fall in each (group, truth, flagged) cell,
+    # so fairlearn scores the cells, weighted by their sizes, not the rows one by one.
+    rows = pd.MultiIndex.from_frame(scores[columns].astype(str))
+    groups = rows.unique()
+    truths = scores[truth].astype(bool).to_numpy()
+    flags = scores[flagged].astype(bool).to_numpy()
+    cell = groups.get_indexer(rows).astype(np.int64) * 4 + truths * 2 + flags
+    sizes = np.bincount(cell, minlength=4 * len(groups))
+    present = np.flatnonzero(sizes)
+    frame = MetricFrame(
+        metrics=_metric_functions(),
+        y_true=present % 4 >= 2,
+        y_pred=present % 2 == 1,
+        sensitive_features=groups[present // 4].to_frame(index=False),
+        sample_params={name: {"sample_weight": sizes[present]} for name in METRICS},
+    )
     table = _tidy(frame.by_group, columns, "value")
     if n_boot:
-        lower, upper = frame.by_group_ci
-        table = table.merge(_tidy(lower, columns, "lower"), on=[*columns, "metric"])
-        table = table.merge(_tidy(upper, columns, "upper"), on=[*columns, "metric"])
+        lower, upper = _bootstrap_intervals(cell, len(groups), n_boot, seed)
+        for name, bound in (("lower", lower), ("upper", upper)):
+            wide = pd.DataFrame(bound, index=groups, columns=list(METRICS))
+            table = table.merge(_tidy(wide, columns, name), on=[*columns, "metric"], how="left")
     else:
         table["lower"] = np.nan
         table["upper"] = np.nan
