@@ -138,7 +138,11 @@ def test_the_preset_exemption_covers_only_the_preset_table() -> None:
 PROSE_FOLDERS = ("book", "workshops")
 # (path relative to the repository, the phrase as written) -> why it may stay. Keep it short;
 # each entry must still match, so a stale one fails.
-PROSE_ALLOWED: dict[tuple[str, str], str] = {}
+PROSE_ALLOWED: dict[tuple[str, str], str] = {
+    ("book/data/agreements/sound.yml", "threshold: 11"): (
+        "a field of the example agreement, the number its parties signed; the checker compares it with the policy"
+    ),
+}
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _WORDS += ("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _WORDS += ("twenty",)
@@ -185,8 +189,9 @@ def typed_thresholds(text: str) -> list[tuple[int, str]]:
 
 
 def prose_sources(root: Path = ROOT) -> list[Path]:
-    """Every notebook and Markdown page under ``PROSE_FOLDERS``."""
-    found = [p for folder in PROSE_FOLDERS for p in (root / folder).rglob("*") if p.suffix in (".ipynb", ".md")]
+    """Every notebook, Markdown page and content YAML file (chapters, cards, plans) under ``PROSE_FOLDERS``."""
+    suffixes = (".ipynb", ".md", ".yml", ".yaml")
+    found = [p for folder in PROSE_FOLDERS for p in (root / folder).rglob("*") if p.suffix in suffixes]
     return sorted(p for p in found if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts)
 
 
@@ -195,7 +200,7 @@ def prose_hits(root: Path = ROOT) -> list[tuple[str, str, str]]:
     found = []
     for path in prose_sources(root):
         name = path.relative_to(root).as_posix()
-        if path.suffix == ".md":
+        if path.suffix != ".ipynb":
             texts = [("", path.read_text(encoding="utf-8"))]
         else:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]

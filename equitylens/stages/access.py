@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from equitylens.data import content, schema
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages import planning
 
 TIERS_FILE: Final = "access_tiers.yml"
@@ -62,7 +63,8 @@ def tiers_table(data: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per item: ``tier``, ``item``, ``table``, ``reason_kind``, ``reason``, in tier order."""
     data = data or load_tiers()
     frame = pd.DataFrame(data["items"])[["tier", "item", "table", "reason_kind", "reason"]]
-    frame["reason"] = frame["reason"].str.strip()
+    # a reason may name the disclosure threshold as {k}: it comes from the policy, not the file
+    frame["reason"] = [str(reason).strip().replace("{k}", str(DEFAULT_POLICY.k)) for reason in frame["reason"]]
     frame["tier"] = pd.Categorical(frame["tier"], categories=list(TIERS), ordered=True)
     return frame.sort_values("tier", kind="stable").reset_index(drop=True)
 

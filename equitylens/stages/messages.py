@@ -1,7 +1,8 @@
 """Stage 6: the same finding written for different readers, graded for readability.
 
 The texts live as data in ``book/data/messages.yml``; numbers in them are placeholders
-filled from the county (:func:`fill`), so a text never carries a number typed by hand.
+filled from the county (:func:`fill`), and ``{k}`` from the disclosure policy, so a text
+never carries a number typed by hand.
 :func:`graded` adds each text's Flesch-Kincaid grade from :mod:`equitylens.methods.readability`.
 """
 
@@ -16,6 +17,7 @@ import yaml
 
 from equitylens.data.content import DATA_DIR
 from equitylens.methods import readability
+from equitylens.methods.policy import DEFAULT_POLICY
 
 MESSAGES_FILE: Final = "messages.yml"
 
@@ -32,13 +34,15 @@ def load_messages(path: Path | str | None = None) -> dict[str, Any]:
 
 
 def fill(text: str, values: Mapping[str, float]) -> str:
-    """Fill the ``{name:format}`` placeholders of ``text`` from ``values``.
+    """Fill the ``{name:format}`` placeholders of ``text`` from ``values`` (``{k}``: the policy's threshold).
 
     >>> fill("{x:.0%} of students", {"x": 0.254})
     '25% of students'
+    >>> fill("counts under {k} are hidden", {}) == f"counts under {DEFAULT_POLICY.k} are hidden"
+    True
     """
     try:
-        return " ".join(text.format(**values).split())
+        return " ".join(text.format(**{"k": DEFAULT_POLICY.k, **values}).split())
     except KeyError as error:
         raise ValueError(f"values has no {error.args[0]!r}, which the text needs; it has {sorted(values)}") from None
 
