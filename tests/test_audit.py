@@ -300,3 +300,22 @@ def test_charts_have_titles_and_a_bound_slider(scored):
     table = fairness.fairness_audit(scored, n_boot=0)
     spec = algorithms.audit_chart(table, title="Audit", description="Dots.").to_dict()
     assert spec["title"]["text"] == "Audit"
+
+
+def test_audit_by_two_columns_skips_a_combination_with_nobody_in_it():
+    """fairlearn crosses the `by` columns in full; a race with no children of one gender has no rows."""
+    rng = np.random.default_rng(0)
+    size = 400
+    scores = pd.DataFrame(
+        {
+            "race_ethnicity": rng.choice(["A", "B"], size),
+            "gender": rng.choice(["F", "M"], size),
+            "label": rng.random(size) < 0.3,
+            "flagged": rng.random(size) < 0.2,
+        }
+    )
+    scores = scores[~((scores["race_ethnicity"] == "B") & (scores["gender"] == "M"))]
+    audit = fairness.fairness_audit(scores, truth="label", by=["race_ethnicity", "gender"], n_boot=5, threshold=1)
+    seen = set(zip(audit["race_ethnicity"].astype(str), audit["gender"].astype(str), strict=True))
+    assert seen == {("A", "F"), ("A", "M"), ("B", "F")}
+    assert (audit.groupby(["race_ethnicity", "gender"], observed=True).size() == len(fairness.METRICS)).all()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -200,20 +203,22 @@ def _sphinx_project(tmp_path, stored: bool):
     )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("stored", [True, False])
-def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored):
-    import subprocess
-    import sys
-
-    _sphinx_project(tmp_path, stored)
-    build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
+def sphinx_build(folder: Path) -> subprocess.CompletedProcess[str]:
+    """Build the Sphinx project in ``folder`` into ``folder/_build``, warnings as errors."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(folder), str(folder / "_build")],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=300,
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stored", [True, False])
+def test_book_role_renders_stored_results_and_fails_without_one(tmp_path, stored):
+    _sphinx_project(tmp_path, stored)
+    build = sphinx_build(tmp_path)
     if stored:
         assert build.returncode == 0, build.stderr
         page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
@@ -244,22 +249,14 @@ def test_policy_role_text_comes_from_the_policy():
             policy_text(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["largest_hidden", "no_such_field"])
 def test_policy_role_renders_in_a_page_and_fails_on_an_unknown_key(tmp_path, key):
-    import subprocess
-    import sys
-
     from equitylens.methods.policy import DEFAULT_POLICY
 
     (tmp_path / "index.md").write_text(f"# Page\n\nCounts from 1 to {{policy}}`{key}` are hidden.\n", encoding="utf-8")
     (tmp_path / "conf.py").write_text('extensions = ["myst_parser", "equitylens.book.policy_role"]\n', encoding="utf-8")
-    build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    build = sphinx_build(tmp_path)
     if key == "largest_hidden":
         assert build.returncode == 0, build.stderr
         page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")

@@ -194,7 +194,8 @@ def fairness_audit(
         table["lower"] = np.nan
         table["upper"] = np.nan
     counts = _denominators(scores, columns, truth, flagged)
-    table = table.merge(counts, on=columns, how="left")
+    # fairlearn crosses several `by` columns in full; a combination with nobody in it has no row here
+    table = table.merge(counts, on=columns, how="inner")
     table["denominator"] = [int(row[_DENOMINATORS[row["metric"]]]) for _, row in table.iterrows()]
     # Every metric is a share: its numerator (value x denominator) is a count too, so a
     # metric is hidden when either count is small under the policy (one rule, not n < k).
