@@ -59,13 +59,9 @@ def built_book() -> dict[str, object]:
 
 
 def _build_book() -> dict[str, object]:
-    import yaml
+    from equitylens.book import build
 
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    config["execute"]["execute_notebooks"] = "off"
-    config_path = OUTPUT / "_build" / "test-config.yml"
-    config_path.parent.mkdir(parents=True, exist_ok=True)
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    config_path = build.write_config(ROOT, OUTPUT / "_build")
     command = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",

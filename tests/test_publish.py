@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages import publish
 
 
@@ -50,7 +51,10 @@ def test_data_package_round_trips_and_validates(tmp_path):
     )
     descriptor = json.loads(path.read_text())
     assert descriptor["equitylens"]["suppression_threshold"] == 11
-    assert descriptor["resources"][0]["schema"]["fields"][3]["description"] == "Share with the outcome."
+    fields = {field["name"]: field.get("description") for field in descriptor["resources"][0]["schema"]["fields"]}
+    assert fields["rate"] == "Share with the outcome.", "a description given replaces the standard one"
+    assert fields["status"] == publish.field_descriptions()["status"]
+    assert DEFAULT_POLICY.rule() in fields["status"] and descriptor["equitylens"]["rule"] == DEFAULT_POLICY.rule()
     back = publish.read_package(tmp_path)["rates"]
     assert back["numerator"].isna().sum() == 2
     report = frictionless.Package(str(path)).validate()

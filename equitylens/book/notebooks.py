@@ -100,7 +100,7 @@ def execute(path: Path | str, inputs: str | None = None) -> nbformat.NotebookNod
     return notebook
 
 
-def _execute_quietly(path: str, inputs: str) -> str:
+def _execute_one(path: str, inputs: str) -> str:
     execute(path, inputs)
     return path
 
@@ -117,7 +117,7 @@ def execute_all(paths: Sequence[Path | str], *, jobs: int = 1, inputs: str | Non
     failed: list[str] = []
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        running = {pool.submit(_execute_quietly, str(path), inputs): str(path) for path in paths}
+        running = {pool.submit(_execute_one, str(path), inputs): str(path) for path in paths}
         for done in concurrent.futures.as_completed(running):
             try:
                 print(f"executed {done.result()}", flush=True)

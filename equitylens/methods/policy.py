@@ -204,6 +204,14 @@ class DisclosurePolicy:
         """The largest count that is never published (``threshold - 1``)."""
         return self.k - 1
 
+    def placeholders(self) -> dict[str, int]:
+        """The values content text may name as ``{k}`` and ``{largest_hidden}`` (``str.format`` keys).
+
+        >>> "counts under {k}".format(**DEFAULT_POLICY.placeholders())
+        'counts under 11'
+        """
+        return {"k": self.k, "largest_hidden": self.largest_hidden}
+
     def small_count(self, counts: npt.ArrayLike) -> BoolArray:
         """True for each count that must not be published: 1 to ``threshold - 1``
         (and 0 when ``suppress_zeros``). Missing values are not small."""

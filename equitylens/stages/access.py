@@ -64,7 +64,7 @@ def tiers_table(data: dict[str, Any] | None = None) -> pd.DataFrame:
     data = data or load_tiers()
     frame = pd.DataFrame(data["items"])[["tier", "item", "table", "reason_kind", "reason"]]
     # a reason may name the disclosure threshold as {k}: it comes from the policy, not the file
-    frame["reason"] = [str(reason).strip().replace("{k}", str(DEFAULT_POLICY.k)) for reason in frame["reason"]]
+    frame["reason"] = [str(reason).strip().format(**DEFAULT_POLICY.placeholders()) for reason in frame["reason"]]
     frame["tier"] = pd.Categorical(frame["tier"], categories=list(TIERS), ordered=True)
     return frame.sort_values("tier", kind="stable").reset_index(drop=True)
 

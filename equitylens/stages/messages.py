@@ -34,7 +34,7 @@ def load_messages(path: Path | str | None = None) -> dict[str, Any]:
 
 
 def fill(text: str, values: Mapping[str, float]) -> str:
-    """Fill the ``{name:format}`` placeholders of ``text`` from ``values`` (``{k}``: the policy's threshold).
+    """Fill the ``{name:format}`` placeholders of ``text`` from ``values`` and the policy's ``placeholders()``.
 
     >>> fill("{x:.0%} of students", {"x": 0.254})
     '25% of students'
@@ -42,7 +42,7 @@ def fill(text: str, values: Mapping[str, float]) -> str:
     True
     """
     try:
-        return " ".join(text.format(**{"k": DEFAULT_POLICY.k, **values}).split())
+        return " ".join(text.format(**{**DEFAULT_POLICY.placeholders(), **values}).split())
     except KeyError as error:
         raise ValueError(f"values has no {error.args[0]!r}, which the text needs; it has {sorted(values)}") from None
 

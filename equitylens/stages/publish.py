@@ -135,6 +135,23 @@ def table_schema(table: pd.DataFrame, *, descriptions: Mapping[str, str] | None 
     return {"fields": fields, "missingValues": [""]}
 
 
+def field_descriptions(policy: DisclosurePolicy | None = None) -> dict[str, str]:
+    """What each column of a :func:`protect_rates` table means, with the rule that blanked it.
+
+    >>> field_descriptions()["status"].startswith("published, or suppressed: Counts from 1 to")
+    True
+    """
+    rule = as_policy(policy).rule()
+    return {
+        "numerator": "People with the outcome (blank if suppressed).",
+        "denominator": "People in the group (blank if suppressed).",
+        "rate": "numerator / denominator (blank if suppressed).",
+        "lower": "Lower end of the 95% interval of the rate (blank if suppressed).",
+        "upper": "Upper end of the 95% interval of the rate (blank if suppressed).",
+        "status": f"{STATUS_PUBLISHED}, or {STATUS_SUPPRESSED}: {rule}",
+    }
+
+
 def data_package(
     tables: Mapping[str, pd.DataFrame],
     directory: Path | str,
@@ -154,13 +171,17 @@ def data_package(
     ``threshold - 1`` (``policy``, default ``policy.DEFAULT_POLICY``; ``threshold``
     overrides its threshold), this raises ``ValueError`` naming the table, so nothing small is
     ever written. Tables are written as CSV (missing values as empty cells) next to
-    ``datapackage.json``, which records the threshold used and the ``sources``.
+    ``datapackage.json``, which records the threshold used, the rule in words and the
+    ``sources``. Columns of :func:`protect_rates` get :func:`field_descriptions`;
+    ``descriptions`` (per table, per column) adds to or replaces them.
     """
     if not tables:
         raise ValueError("tables is empty; pass at least one named summary table")
     if not _NAME.match(name):
         raise ValueError(f"name={name!r} must be lower-case letters, digits, '.', '_' or '-'")
-    k = as_policy(policy, threshold).k
+    rule = as_policy(policy, threshold)
+    k = rule.k
+    standard = field_descriptions(rule)
     counts = ("numerator", "denominator", "n", "count", "people", "children")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
@@ -184,7 +205,7 @@ def data_package(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": table_schema(table, descriptions=(descriptions or {}).get(table_name)),
+                "schema": table_schema(table, descriptions={**standard, **(descriptions or {}).get(table_name, {})}),
             }
         )
     descriptor = {
@@ -193,7 +214,7 @@ def data_package(
         "description": description,
         "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
         "sources": [{"title": s} for s in sources],
-        "equitylens": {"suppression_threshold": k, "rule": f"counts from 1 to {k - 1} are never published"},
+        "equitylens": {"suppression_threshold": k, "rule": rule.rule()},
         "resources": resources,
     }
     out = target / PACKAGE_FILE
