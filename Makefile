@@ -26,6 +26,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# jupyter-events asks for jsonschema's optional IRI checker, which builds a parser when jsonschema is
+	@# imported: a second in every kernel and script that imports altair. No schema here uses "iri".
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check --yes rfc3987-syntax
 	@touch $(STAMP)
 
 venv: $(STAMP)

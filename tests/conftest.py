@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.chart_checks import DESKTOP
+
 ROOT = Path(__file__).resolve().parent.parent
 # EQUITYLENS_BUILD_DIR lets two checkouts (or two people) build without sharing _build.
 OUTPUT = Path(os.environ.get("EQUITYLENS_BUILD_DIR", ROOT))
@@ -124,9 +126,8 @@ LONGEST_FIRST: tuple[str, ...] = (
     "tests/test_accessibility.py::TestSecondHalfOfThePages",
     "tests/test_synth.py",
     "tests/test_instructor_kit.py",
+    "tests/test_chart_text_browser.py",
     "tests/test_explorables_browser.py",
-    "tests/test_chart_text_browser.py::TestOnAPhone",
-    "tests/test_chart_text_browser.py::TestOnADesktop",
     "tests/test_book.py",
     "tests/test_room.py",
 )
@@ -173,7 +174,7 @@ def browser_page(built_book):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        context = browser.new_context()
+        context = browser.new_context(viewport=DESKTOP)
         offsite: list[str] = []
 
         def route(route_request):

@@ -1,13 +1,16 @@
-"""Every built page, in a real browser: accessible, offline, free of script errors, charts drawn.
+"""Every built page, in a real browser: accessible, offline, free of script errors, charts working.
 
 Each page of ``_build/html`` (see ``tests.book_pages.built_pages``: the generated
-index and search pages too) is opened once in the shared Chromium page of the
-``browser_page`` fixture, whose requests may not leave the local server: so every
-chart is also checked to draw with the network cut. On each
-visit we record the scripts' uncaught errors, the off-site requests, whether every
-chart drew, and axe-core's findings (all of axe's rules, with the page in the
-light theme, then colour contrast again in the theme's dark mode, which a reader
-with a dark system setting gets). The tests below then read that record.
+index and search pages too) is opened once, at a desktop width, in the shared Chromium
+page of the ``browser_page`` fixture, whose requests may not leave the local server: so
+every chart is also checked to draw with the network cut. On each visit we record the
+scripts' uncaught errors, the off-site requests, whether every chart drew, the rendered
+size of every chart's text, axe-core's findings (all of axe's rules, with the page in
+the light theme, then colour contrast again in the theme's dark mode, which a reader
+with a dark system setting gets), and last, since it changes the charts, what each bound
+control did when moved. The tests below then read that record. (The phone width is
+``test_chart_text_browser``; the lab page's charts against their tables,
+``test_explorables_browser``.)
 
 The pages are visited in two interleaved halves, one per test class, so that the
 two workers of ``make test`` (``--dist loadscope``) can each take one.
@@ -21,13 +24,13 @@ from typing import Any
 
 import pytest
 
+from equitylens.viz import charts
 from tests.book_pages import built_pages
+from tests.chart_checks import ALL_DRAWN, DESKTOP, DRAWN, MEASURE, bound_inputs, move_every_control
 
 pytestmark = pytest.mark.browser
 
 BLOCKING = ("serious", "critical")
-CHART = ".equitylens-chart"
-DRAWN = ".equitylens-chart svg[role=img][aria-label]"
 # The theme fades colours in when it switches to dark; axe must see the settled colours.
 SETTLED = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
@@ -84,15 +87,19 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
         expected = source.count('class="equitylens-chart"')
         if expected:
             with contextlib.suppress(Exception):  # the count below says how many drew
-                page.wait_for_function(f"document.querySelectorAll({DRAWN!r}).length >= {expected}", timeout=20_000)
+                page.wait_for_function(ALL_DRAWN, timeout=20_000)
         drawn = page.evaluate(f"document.querySelectorAll({DRAWN!r}).length")
+        chart_text = page.evaluate(MEASURE) if expected else []
         page.add_style_tag(content=SETTLED)
         page.evaluate(axe.axe_script)
         violations = page.evaluate(BOTH_THEMES)
+        found, moved, problems = move_every_control(page) if expected else (0, 0, [])
         page.remove_listener("pageerror", on_error)
         record[name] = {
             "expected_charts": expected,
             "drawn_charts": drawn,
+            "chart_text": chart_text,
+            "controls": {"bound": bound_inputs(source), "found": found, "moved": moved, "problems": problems},
             "errors": errors,
             "offsite": list(page.offsite_requests[blocked_before:]),
             "axe": _findings(violations["light"]) + _findings(violations["dark"], " (dark theme)"),
@@ -131,6 +138,30 @@ class Checks:
         ]
         assert not blank, "\n".join(blank)
         assert sum(seen["expected_charts"] for seen in visits.values()), "no page holds a chart"
+
+    def test_chart_text_is_readable_at_a_desktop_width(self, visits):
+        """Every chart's text renders at MIN_TEXT_PX or more (the phone: test_chart_text_browser)."""
+        texts = [(page, text) for page, seen in visits.items() for text in seen["chart_text"]]
+        small = [
+            f"{page} | {t['title']} | {t['text']!r} | {t['px']} px" for page, t in texts if t["px"] < charts.MIN_TEXT_PX
+        ]
+        assert len(texts) > 100, f"only {len(texts)} chart text elements found"
+        assert not small, (
+            f"{len(small)} of {len(texts)} chart text elements render under {charts.MIN_TEXT_PX} px at "
+            f"{DESKTOP['width']} px wide:\n" + "\n".join(small)
+        )
+
+    def test_every_bound_control_is_there_and_changes_its_chart(self, visits):
+        """Each input a chart binds shows a control; moving it redraws the chart, and undoing it restores it."""
+        problems: list[str] = []
+        for page, seen in visits.items():
+            controls = seen["controls"]
+            if controls["found"] != controls["bound"]:
+                problems.append(f"{page}: {controls['found']} controls for {controls['bound']} bound parameters")
+            if controls["moved"] != controls["found"]:
+                problems.append(f"{page}: moved {controls['moved']} of {controls['found']} controls")
+            problems += [f"{page}: {problem}" for problem in controls["problems"]]
+        assert not problems, "\n".join(problems)
 
 
 class TestFirstHalfOfThePages(Checks):

@@ -54,7 +54,7 @@ GRADE_COLOURS: Final[tuple[str, ...]] = ("#c6dbef", "#6baed6", "#2171b5", "#0830
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 # The smallest text a chart may render, in CSS px: at the book's content width, and on a
-# 390 px-wide phone (tests/test_chart_text_browser.py measures both). Every text size
+# 390 px-wide phone (the browser tests measure both: tests/chart_checks.py). Every text size
 # below is at least TEXT_PX, and EMBED_SCRIPT reflows charts rather than shrink them.
 MIN_TEXT_PX: Final = 10
 MIN_PHONE_TEXT_PX: Final = 9
