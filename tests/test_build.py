@@ -67,6 +67,11 @@ def test_fingerprint_follows_every_input_and_names_a_missing_one(tmp_path):
         stamps.fingerprint(tmp_path, inputs=("workshops", "no-such-folder/workshops"))
 
 
+def _stale(root: Path) -> list[Path]:
+    """What ``build.refresh`` would run now: it runs exactly ``stamps.stale`` (checked below)."""
+    return stamps.stale(stamps.book_notebooks(root), stamps.fingerprint(root))
+
+
 @pytest.mark.slow
 def test_refresh_runs_only_stale_notebooks_and_stamps_them(tmp_path):
     path = _tiny_repository(tmp_path)
@@ -76,25 +81,35 @@ def test_refresh_runs_only_stale_notebooks_and_stamps_them(tmp_path):
     assert ran.cells[1].metadata["user_expressions"][0]["result"]["data"]["text/plain"] == "4"
     assert stamps.is_fresh(ran, stamps.fingerprint(tmp_path))
     assert build.refresh(tmp_path, jobs=1) == [], "a fresh notebook does not run again"
+    fresh = path.read_bytes()
 
-    ran.cells[1].source = "Two and two make {eval}`total`."
-    nbformat.write(ran, path)
-    assert build.refresh(tmp_path, jobs=1) == [path], "a changed Markdown cell (its numbers) runs it again"
+    # Each way a notebook goes stale, one at a time (the notebook's kernel runs once more, at the end).
+    edited = _read(path)
+    edited.cells[1].source = "Two and two make {eval}`total`."
+    nbformat.write(edited, path)
+    assert _stale(tmp_path) == [path], "a changed Markdown cell (its numbers) runs it again"
+    path.write_bytes(fresh)
 
-    (tmp_path / "equitylens" / "README").write_text("v2\n", encoding="utf-8")
-    assert build.refresh(tmp_path, jobs=1) == [path], "a changed package runs every notebook again"
+    package = tmp_path / "equitylens" / "README"
+    package.write_text("v2\n", encoding="utf-8")
+    assert _stale(tmp_path) == [path], "a changed package runs every notebook again"
+    package.write_text("v1\n", encoding="utf-8")
 
     saved_elsewhere = _read(path)  # as if JupyterLab saved it after a run with live charts
     saved_elsewhere.cells[0].outputs[0]["data"]["text/plain"] = "'a live chart'"
     nbformat.write(saved_elsewhere, path)
-    assert build.refresh(tmp_path, jobs=1) == [path], "outputs that this code did not store are stale"
-    assert _read(path).cells[0].outputs[0]["data"]["text/plain"] == "4"
+    assert _stale(tmp_path) == [path], "outputs that this code did not store are stale"
+    path.write_bytes(fresh)
+    assert _stale(tmp_path) == [], "each change above was undone"
 
     stored = json.loads(path.read_text(encoding="utf-8"))
     stored["cells"][0]["source"] = "total = 2 + 3\ntotal"
     path.write_text(json.dumps(stored), encoding="utf-8")
-    build.refresh(tmp_path, jobs=1)
-    assert _read(path).cells[1].metadata["user_expressions"][0]["result"]["data"]["text/plain"] == "5"
+    assert build.refresh(tmp_path, jobs=1) == [path], "changed code runs it again"
+    again = _read(path)
+    assert again.cells[0].outputs[0]["data"]["text/plain"] == "5"
+    assert again.cells[1].metadata["user_expressions"][0]["result"]["data"]["text/plain"] == "5"
+    assert _stale(tmp_path) == []
 
 
 @pytest.mark.slow
