@@ -1,5 +1,8 @@
 # Equity Lens: the two commands a newcomer needs are `make book` and `make test`.
 PYTHON ?= python3.11
+# Let Python cache compiled modules (__pycache__, ignored by git) even where the shell says not
+# to: every kernel, worker and script then reads the package's bytecode instead of compiling it.
+unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -38,6 +38,9 @@ LOOPBACK = {"127.0.0.1"}
 STARTUP_SECONDS = 60
 RUN_ALL_MS = 120_000
 REDRAW_MS = 15_000
+# Check a waited-for condition every POLL_MS rather than on every animation frame: polling per
+# frame makes the browser draw frames all the time, which takes CPU from the kernel it waits on.
+POLL_MS = 100
 
 CONTROLS = ".widget-slider, .widget-dropdown, .widget-radio, .widget-toggle-buttons"
 # A fingerprint of what every live chart in one output area shows (SVG markup or canvas pixels).
@@ -180,6 +183,7 @@ def _trainer_path(lab: tuple[str, Path]) -> None:
                 " && window.jupyterapp.shell.currentWidget.sessionContext.session"
                 " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
                 timeout=STARTUP_SECONDS * 1000,
+                polling=POLL_MS,
             )
             page.evaluate(
                 """async () => {
@@ -197,6 +201,7 @@ def _trainer_path(lab: tuple[str, Path]) -> None:
                         && cells.every(c => c.model.executionCount !== null);
                 }""",
                 timeout=RUN_ALL_MS,
+                polling=POLL_MS,
             )
             tracebacks = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
             assert tracebacks.count() == 0, "a cell raised in JupyterLab"
@@ -227,7 +232,10 @@ def _trainer_path(lab: tuple[str, Path]) -> None:
                 form = forms.nth(index)
                 form.scroll_into_view_if_needed()
                 page.wait_for_function(
-                    f"(area) => ({CHART_PRINT})(area).length > 0", arg=form.element_handle(), timeout=REDRAW_MS
+                    f"(area) => ({CHART_PRINT})(area).length > 0",
+                    arg=form.element_handle(),
+                    timeout=REDRAW_MS,
+                    polling=POLL_MS,
                 )
                 controls = form.locator(CONTROLS)
                 assert controls.count() > 0
@@ -239,6 +247,7 @@ def _trainer_path(lab: tuple[str, Path]) -> None:
                             f"([area, before]) => ({CHART_PRINT})(area) !== before",
                             arg=[form.element_handle(), before],
                             timeout=REDRAW_MS,
+                            polling=POLL_MS,
                         )
                     except PlaywrightTimeout:
                         pytest.fail(f"form {index}: the chart did not redraw after {what}")
