@@ -13,7 +13,10 @@ folder of its own (``EQUITYLENS_BUILD_DIR``), so the checkout's ``_build`` is un
   (then its exact bytes restored), so that notebook, and only it, runs again;
 * page weight: the largest built page and the total of all pages;
 * with ``--suite``: ``make test`` and ``make check`` themselves, each with its own
-  build folder.
+  build folder;
+* the machine's speed before and after: one core's time for a fixed loop. On a shared
+  machine it varies by a third from minute to minute, and every figure above with it,
+  so compare figures only beside it.
 """
 
 from __future__ import annotations
@@ -70,6 +73,16 @@ def page_weights(html: Path) -> tuple[int, float, str, float]:
     return len(pages), total / 1e6, heaviest.relative_to(html).as_posix(), heaviest.stat().st_size / 1e6
 
 
+def core_speed() -> float:
+    """Seconds one core takes for a fixed pure-Python loop (best of three): lower is faster."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(number * number for number in range(5_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def status(code: int) -> str:
     return "ok" if code == 0 else f"exit {code}"
 
@@ -94,7 +107,7 @@ def main() -> None:
         shutil.rmtree(output)
     output.mkdir(parents=True)
     env = {**os.environ, "EQUITYLENS_CHARTS": "static", "EQUITYLENS_BUILD_DIR": str(output)}
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str]] = [("machine speed, before", f"{core_speed():8.2f} s", "one core, fixed loop")]
 
     seconds, code, _ = timed(build_command(), env)
     rows.append(("make book, cold (empty build folder)", f"{seconds:8.1f} s", status(code)))
@@ -119,6 +132,7 @@ def main() -> None:
         rows.append(suite_row("make test (pytest + nbval, 2 workers)", [*make, "test"], env))
         rows.append(suite_row("make check (lint + unit tests, 2 workers)", [*make, "check"], env))
 
+    rows.append(("machine speed, after", f"{core_speed():8.2f} s", "one core, fixed loop"))
     if args.output is None:
         shutil.rmtree(output, ignore_errors=True)
     width = max(len(row[0]) for row in rows)
