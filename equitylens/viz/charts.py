@@ -482,21 +482,23 @@ class Figure:
     ) -> None:
         check_frame(table, "table")
         self.chart = chart
-        self.caption: str = chart_title(chart) if caption is None else caption
+        # One Vega-Lite spec for the caption, the percentages and the static page: Altair
+        # validates and serialises the chart's data on every to_dict().
+        self.spec: dict[str, Any] = chart.to_dict() if hasattr(chart, "to_dict") else chart
+        self.caption: str = chart_title(self.spec) if caption is None else caption
         if not self.caption.strip():
             raise ValueError("caption: the chart has no title to caption its table with; give the chart a title")
         if percent is None:
-            shown = set(percent_fields(chart))
+            shown = set(percent_fields(self.spec))
             percent = [c for c in table.columns if c in shown and pd.api.types.is_numeric_dtype(table[c])]
         self.percent: tuple[Hashable, ...] = tuple(percent)
         self.table_html = data_table_html(table, caption=self.caption, percent=self.percent)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if mode() == "static":
-            spec = self.chart.to_dict()
             return {
-                "text/html": static_html(spec) + "\n" + self.table_html,
-                "text/plain": "<Figure: " + _plain_title(spec) + ">",
+                "text/html": static_html(self.spec) + "\n" + self.table_html,
+                "text/plain": "<Figure: " + _plain_title(self.spec) + ">",
             }
         from IPython.display import display
 
