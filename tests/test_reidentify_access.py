@@ -56,6 +56,18 @@ def test_risk_scenarios_grow_with_detail():
     assert {p["name"] for p in spec["params"]} == {"geography", "age", "race", "gender", "k"}
 
 
+def test_risk_scenarios_rows_are_uniqueness_for_each_release_and_threshold():
+    """Every threshold of every release is what ``uniqueness`` says for that release and threshold alone."""
+    frame = pd.concat([tiny()] * 3, ignore_index=True).assign(age=lambda f: f["age"] + f.index % 4)
+    table = reidentify.risk_scenarios(frame, thresholds=(2, 3, 5))
+    for (geography, age, race, gender, k), rows in table.groupby(["geography", "age", "race", "gender", "k"]):
+        columns = [list(reidentify.GEOGRAPHY.values())[geography], list(reidentify.AGE.values())[age]]
+        quasi = [c for c in columns if c] + (["race_ethnicity"] if race else []) + (["gender"] if gender else [])
+        alone = reidentify.uniqueness(frame, quasi=quasi, k=k, by="race_ethnicity")
+        expected = alone[["group", "people", "share_unique", "share_under_k"]]
+        pd.testing.assert_frame_equal(rows[expected.columns].reset_index(drop=True), expected, check_dtype=False)
+
+
 def test_access_tiers_file_is_complete_and_checked(tmp_path):
     table = access.tiers_table()
     assert set(table["tier"].astype(str)) == set(access.TIERS)

@@ -73,26 +73,35 @@ def uniqueness(
     ``under_k`` and ``share_under_k`` (the first row is everyone).
     """
     check_whole_number(k, "k", minimum=2)
-    sizes = equivalence_classes(frame, quasi=quasi)
-    table = pd.DataFrame({"unique": sizes == 1, "under_k": sizes < k})
-    parts = [table.assign(group=EVERYONE)]
+    [table] = _shares(frame, equivalence_classes(frame, quasi=quasi), thresholds=(k,), by=by)
+    return table
+
+
+def _shares(frame: pd.DataFrame, sizes: pd.Series, *, thresholds: Sequence[int], by: str | None) -> list[pd.DataFrame]:
+    """``uniqueness`` for each threshold, from each person's class size (which does not depend on it)."""
+    flags = pd.DataFrame({"unique": sizes == 1, **{f"under_{k}": sizes < k for k in thresholds}})
+    parts = [flags.assign(group=EVERYONE)]
     if by is not None:
         require_columns(frame, [by], "by")
-        parts.append(table.assign(group=frame[by].astype("string").fillna("<missing>").to_numpy()))
+        parts.append(flags.assign(group=frame[by].astype("string").fillna("<missing>").to_numpy()))
     long = pd.concat(parts, ignore_index=True)
-    out = long.groupby("group", sort=False).agg(
-        people=("unique", "size"), unique=("unique", "sum"), under_k=("under_k", "sum")
+    counts = long.groupby("group", sort=False).agg(
+        people=("unique", "size"), unique=("unique", "sum"), **{f"under_{k}": (f"under_{k}", "sum") for k in thresholds}
     )
-    out["share_unique"] = out["unique"] / out["people"]
-    out["share_under_k"] = out["under_k"] / out["people"]
-    out = out.reset_index()
-    if by is not None and by == disaggregate.RACE_ETHNICITY:
-        order = [EVERYONE, *disaggregate.RACE_ETHNICITY_ORDER]
-        out["group"] = pd.Categorical(out["group"], categories=[g for g in order if g in set(out["group"])])
-        out = out.sort_values("group").reset_index(drop=True)
-        out["group"] = out["group"].astype(str)
-    out[["unique", "under_k"]] = out[["unique", "under_k"]].astype(int)
-    return out[["group", "people", "unique", "share_unique", "under_k", "share_under_k"]]
+    tables = []
+    for k in thresholds:
+        out = counts[["people", "unique", f"under_{k}"]].rename(columns={f"under_{k}": "under_k"})
+        out["share_unique"] = out["unique"] / out["people"]
+        out["share_under_k"] = out["under_k"] / out["people"]
+        out = out.reset_index()
+        if by is not None and by == disaggregate.RACE_ETHNICITY:
+            order = [EVERYONE, *disaggregate.RACE_ETHNICITY_ORDER]
+            out["group"] = pd.Categorical(out["group"], categories=[g for g in order if g in set(out["group"])])
+            out = out.sort_values("group").reset_index(drop=True)
+            out["group"] = out["group"].astype(str)
+        out[["unique", "under_k"]] = out[["unique", "under_k"]].astype(int)
+        tables.append(out[["group", "people", "unique", "share_unique", "under_k", "share_under_k"]])
+    return tables
 
 
 def risk_scenarios(
@@ -121,8 +130,8 @@ def risk_scenarios(
         enumerate(GEOGRAPHY.items()), enumerate(AGE.items()), (False, True), (False, True)
     ):
         quasi = [c for c in (g_col, a_col) if c] + (["race_ethnicity"] if race else []) + (["gender"] if gender else [])
-        for k in thresholds:
-            result = uniqueness(frame, quasi=quasi, k=k, by=by)
+        sizes = equivalence_classes(frame, quasi=quasi)
+        for k, result in zip(thresholds, _shares(frame, sizes, thresholds=thresholds, by=by), strict=True):
             result.insert(0, "k", k)
             result.insert(0, "gender", gender)
             result.insert(0, "race", race)
