@@ -20,7 +20,7 @@ import pandas as pd
 from equitylens.explore import scenarios, views
 from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages import planning
-from equitylens.viz import algorithms, committee
+from equitylens.viz import algorithms, charts, committee
 
 
 class Explorer(w.VBox):  # type: ignore[misc]
@@ -33,7 +33,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
     """
 
     def __init__(self, chart: Any, controls: dict[str, w.ValueWidget], title: str):
-        alt.JupyterChart.enable_offline(True)
+        inline_chart_scripts()
         self.chart = alt.JupyterChart(chart)
         self.controls = controls
         self.message = w.HTML()
@@ -47,6 +47,17 @@ class Explorer(w.VBox):  # type: ignore[misc]
     def choices(self) -> dict[str, Any]:
         """The current value of every control."""
         return {name: control.value for name, control in self.controls.items()}
+
+
+def inline_chart_scripts() -> None:
+    """Make live charts carry their JavaScript, so they draw with no internet (``make lab``).
+
+    vl-convert bundles it, about 2 s once per kernel. The static mode (the book build,
+    nbval) skips it: no browser runs these widgets then, since the book has no kernel
+    and the notebooks keep no widget state.
+    """
+    if charts.mode() == "live":
+        alt.JupyterChart.enable_offline(True)
 
 
 def _guarded(build: Callable[[], Explorer]) -> Explorer | w.HTML:
@@ -142,7 +153,7 @@ def live_committee(county: pd.DataFrame, *, system: str = "cw_reported", system_
         bars, summary = planning.committee_scenarios(county, system=system, presets={"Your committee": seats})
         return committee.committee_chart(bars, summary, system_label=system_label, bind=False)
 
-    alt.JupyterChart.enable_offline(True)
+    inline_chart_scripts()
     view = alt.JupyterChart(build())
 
     def redraw(_: Any = None) -> None:
