@@ -40,6 +40,15 @@ def to_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def provenance(*, seed: int = synth.DEFAULT_SEED, people: int = synth.DEFAULT_PEOPLE) -> str:
+    """Where every record of the county comes from, as a data package's source line.
+
+    >>> provenance(seed=1, people=5000)
+    'equitylens.data.synth (seed 1, 5000 young people)'
+    """
+    return f"equitylens.data.synth (seed {seed}, {people} young people)"
+
+
 def descriptor(hashes: dict[str, str], *, seed: int, people: int) -> dict[str, Any]:
     """The ``datapackage.json`` descriptor for the written tables."""
     resources = []
@@ -63,7 +72,7 @@ def descriptor(hashes: dict[str, str], *, seed: int, people: int) -> dict[str, A
         "title": "Equity Lens synthetic county",
         "description": (
             "A fictional county's integrated data system for teaching. Every record is invented by "
-            f"equitylens.data.synth (seed {seed}, {people} young people); no real person is in these data. "
+            f"{provenance(seed=seed, people=people)}; no real person is in these data. "
             "See DATASHEET.md."
         ),
         "licenses": [
