@@ -1,8 +1,8 @@
 """What the browser tests read from a built page's charts: drawn, text size, bound controls.
 
-Shared by ``test_accessibility`` (one visit per page records all of it at the desktop
-width), ``test_chart_text_browser`` (the phone width) and ``test_explorables_browser``
-(the lab page's explorables against their scenario tables).
+Shared by ``test_accessibility`` (one visit per page records all of it, at the desktop
+width and then at a phone's) and ``test_explorables_browser`` (the lab page's
+explorables against their scenario tables).
 """
 
 from __future__ import annotations
@@ -51,6 +51,30 @@ MEASURE = """
   }));
 })
 """
+
+# The column width each chart was last drawn for (``embed.js`` records it when a drawing is done).
+_DRAWN_FOR = "Array.from(document.querySelectorAll('.equitylens-chart'), c => c.getAttribute('data-equitylens-drawn'))"
+# Every chart has drawn again, for a column other than the one it was drawn for before.
+_REDRAWN = """(before) => Array.from(document.querySelectorAll('.equitylens-chart')).every((chart, i) =>
+  chart.hasAttribute('data-equitylens-drawn') && chart.getAttribute('data-equitylens-drawn') !== before[i]
+  && chart.querySelector('svg[role=img][aria-label]') !== null)"""
+
+
+def reflow(page: Any, viewport: dict[str, int], timeout_ms: int = 20_000) -> list[dict[str, Any]]:
+    """Resize the window to ``viewport``; once every chart has redrawn for its new column, measure its text.
+
+    If the charts do not all redraw in time, the result is one entry of 0 px saying so.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    before = page.evaluate(_DRAWN_FOR)
+    page.set_viewport_size(viewport)
+    try:
+        page.wait_for_function(_REDRAWN, arg=before, timeout=timeout_ms, polling=50)
+    except PlaywrightTimeoutError:
+        return [{"chart": -1, "title": "(every chart)", "text": f"not redrawn for {viewport['width']} px", "px": 0}]
+    return page.evaluate(MEASURE)  # type: ignore[no-any-return]
+
 
 # A parameter bound to an input in a chart's Vega-Lite spec, as the page's HTML carries it.
 _BOUND_INPUT = re.compile(r'"bind"\s*:\s*\{\s*"input"\s*:')

@@ -126,7 +126,6 @@ LONGEST_FIRST: tuple[str, ...] = (
     "tests/test_accessibility.py::TestSecondHalfOfThePages",
     "tests/test_synth.py",
     "tests/test_instructor_kit.py",
-    "tests/test_chart_text_browser.py",
     "tests/test_explorables_browser.py",
     "tests/test_book.py",
     "tests/test_room.py",

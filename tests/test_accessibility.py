@@ -7,9 +7,11 @@ every chart is also checked to draw with the network cut. On each visit we recor
 scripts' uncaught errors, the off-site requests, whether every chart drew, the rendered
 size of every chart's text, axe-core's findings (all of axe's rules, with the page in
 the light theme, then colour contrast again in the theme's dark mode, which a reader
-with a dark system setting gets), and last, since it changes the charts, what each bound
-control did when moved. The tests below then read that record. (The phone width is
-``test_chart_text_browser``; the lab page's charts against their tables,
+with a dark system setting gets), what each bound control did when moved, and last the
+size of every chart's text again once the window has narrowed to a phone's and the
+charts have reflowed to the narrower column (as they do when a reader turns a phone or
+narrows a window: the same drawing code as a page opened on a phone). The tests below
+then read that record. (The lab page's charts against their tables:
 ``test_explorables_browser``.)
 
 The pages are visited in two interleaved halves, one per test class, so that the
@@ -26,7 +28,16 @@ import pytest
 
 from equitylens.viz import charts
 from tests.book_pages import built_pages
-from tests.chart_checks import ALL_DRAWN, DESKTOP, DRAWN, MEASURE, bound_inputs, move_every_control
+from tests.chart_checks import (
+    ALL_DRAWN,
+    DESKTOP,
+    DRAWN,
+    MEASURE,
+    PHONE,
+    bound_inputs,
+    move_every_control,
+    reflow,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +91,7 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
             errors.append(str(error))
 
         page.on("pageerror", on_error)
+        page.set_viewport_size(DESKTOP)  # the last page was left at the phone width
         blocked_before = len(page.offsite_requests)
         source = path.read_text(encoding="utf-8")
         # a redirect stub (index.html) navigates on: wait until its target has settled
@@ -94,11 +106,13 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
         page.evaluate(axe.axe_script)
         violations = page.evaluate(BOTH_THEMES)
         found, moved, problems = move_every_control(page) if expected else (0, 0, [])
+        phone_text = reflow(page, PHONE) if expected else []
         page.remove_listener("pageerror", on_error)
         record[name] = {
             "expected_charts": expected,
             "drawn_charts": drawn,
             "chart_text": chart_text,
+            "phone_chart_text": phone_text,
             "controls": {"bound": bound_inputs(source), "found": found, "moved": moved, "problems": problems},
             "errors": errors,
             "offsite": list(page.offsite_requests[blocked_before:]),
@@ -106,6 +120,17 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
         }
     assert record, f"no HTML pages under {html}"
     return record
+
+
+def _assert_readable(visits: dict[str, dict[str, Any]], key: str, minimum: float, viewport: dict[str, int]) -> None:
+    texts = [(page, text) for page, seen in visits.items() for text in seen[key]]
+    small = [f"{page} | {t['title']} | {t['text']!r} | {t['px']} px" for page, t in texts if t["px"] < minimum]
+    charted = sum(1 for seen in visits.values() if seen["expected_charts"])
+    assert len(texts) > 100, f"only {len(texts)} chart text elements found on {charted} pages with charts"
+    assert not small, (
+        f"{len(small)} of {len(texts)} chart text elements render under {minimum} px at "
+        f"{viewport['width']} px wide:\n" + "\n".join(small)
+    )
 
 
 class Checks:
@@ -140,16 +165,16 @@ class Checks:
         assert sum(seen["expected_charts"] for seen in visits.values()), "no page holds a chart"
 
     def test_chart_text_is_readable_at_a_desktop_width(self, visits):
-        """Every chart's text renders at MIN_TEXT_PX or more (the phone: test_chart_text_browser)."""
-        texts = [(page, text) for page, seen in visits.items() for text in seen["chart_text"]]
-        small = [
-            f"{page} | {t['title']} | {t['text']!r} | {t['px']} px" for page, t in texts if t["px"] < charts.MIN_TEXT_PX
-        ]
-        assert len(texts) > 100, f"only {len(texts)} chart text elements found"
-        assert not small, (
-            f"{len(small)} of {len(texts)} chart text elements render under {charts.MIN_TEXT_PX} px at "
-            f"{DESKTOP['width']} px wide:\n" + "\n".join(small)
-        )
+        """Every chart's text renders at MIN_TEXT_PX or more at the desktop width."""
+        _assert_readable(visits, "chart_text", charts.MIN_TEXT_PX, DESKTOP)
+
+    def test_chart_text_is_readable_on_a_phone(self, visits):
+        """Every chart reflows to a phone's column, and its text renders at MIN_PHONE_TEXT_PX or more.
+
+        A chart shrunk to fit the column counts as small text (``MEASURE`` scales each font
+        size by the SVG's rendered size): charts must narrow, stack or wrap instead.
+        """
+        _assert_readable(visits, "phone_chart_text", charts.MIN_PHONE_TEXT_PX, PHONE)
 
     def test_every_bound_control_is_there_and_changes_its_chart(self, visits):
         """Each input a chart binds shows a control; moving it redraws the chart, and undoing it restores it."""

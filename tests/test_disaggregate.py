@@ -148,6 +148,24 @@ def test_intervals_match_scipy(n: int, share: float, method: str, confidence: fl
     assert hi[0] == pytest.approx(ci.high, abs=1e-9)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=1_000_000),
+    share=st.floats(min_value=0, max_value=1),
+    confidence=st.floats(min_value=0.5, max_value=0.999),
+)
+def test_quantiles_are_exactly_scipy_stats(n: int, share: float, confidence: float) -> None:
+    """The package takes its quantiles from scipy.special (quick to import); they are scipy.stats' to the bit."""
+    x = float(round(share * n))
+    alpha = 1.0 - confidence
+    assert dis._z_value(confidence) == float(stats.norm.ppf(0.5 + confidence / 2.0))
+    lo, hi = dis._clopper_pearson(np.array([x]), np.array([float(n)]), confidence)
+    if x > 0:
+        assert lo[0] == stats.beta.ppf(alpha / 2.0, x, n - x + 1.0)
+    if x < n:
+        assert hi[0] == stats.beta.ppf(1.0 - alpha / 2.0, x + 1.0, n - x)
+
+
 # --- rates --------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Column types and category orders come from ``equitylens.data.schema``, so that every
 notebook sees the same deliberate group order. Files are read once per folder
-and cached; every call returns a fresh copy that the caller may change.
+and cached; every call returns a fresh copy that the caller may change. The committed
+county's person frame is also kept on disk between processes (``frame_cache``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from equitylens.data import groups, schema, writer
+from equitylens.data import frame_cache, groups, schema, writer
+
+# The files the person frame is assembled from.
+COUNTY_TABLES = (
+    "people",
+    "neighbourhoods",
+    "child_welfare",
+    "education",
+    "juvenile_justice",
+    "homelessness",
+    "benefits",
+)
 
 
 def table(name: str, *, directory: Path | str | None = None) -> pd.DataFrame:
@@ -63,6 +75,14 @@ def county(*, directory: Path | str | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _county(directory: str) -> pd.DataFrame:
+    """The person frame, assembled; the committed county's comes from ``frame_cache`` when it holds it."""
+    if Path(directory).resolve() != Path(writer.DATASETS_DIR).resolve():
+        return _assemble_county(directory)
+    inputs = [Path(directory) / writer.file_name(name) for name in COUNTY_TABLES]
+    return frame_cache.cached("county", inputs, lambda: _assemble_county(directory))
+
+
+def _assemble_county(directory: str) -> pd.DataFrame:
     people = _read("people", directory)
     places = _read("neighbourhoods", directory)
     frame = people.drop(columns=["first_name", "last_name"]).merge(

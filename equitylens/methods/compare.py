@@ -22,7 +22,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from equitylens.methods.validation import check_choice, check_confidence, require_columns
 from equitylens.methods.validation import check_frame as _check_frame
@@ -330,7 +330,7 @@ def disparities(
     confidence = check_confidence(confidence)
     values = table[group].tolist()
     ref = _parse_reference(reference, values, group)
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    z = float(special.ndtri(0.5 + confidence / 2.0))  # the normal quantile
     p = x / n
     is_reference = np.zeros(len(p), dtype=bool)
 
