@@ -223,6 +223,55 @@ def test_no_prose_types_a_threshold() -> None:
     )
 
 
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the docstring nodes of a module and its classes and functions."""
+    owners = [
+        tree,
+        *(n for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))),
+    ]
+    return {
+        id(owner.body[0].value)
+        for owner in owners
+        if owner.body and isinstance(owner.body[0], ast.Expr) and isinstance(owner.body[0].value, ast.Constant)
+    }
+
+
+def package_string_hits(package: Path = PACKAGE) -> list[str]:
+    """Each text in the package's code (labels, messages, templates) that types the threshold.
+
+    Docstrings may name the default to document it; text that reaches a reader comes from
+    the policy (``DEFAULT_POLICY.placeholders()``), as prose does.
+    """
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path == POLICY_MODULE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        documentation = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in documentation:
+                found += [
+                    f"{path.relative_to(package.parent)}:{node.lineno}: {phrase!r}"
+                    for _, phrase in typed_thresholds(node.value)
+                ]
+    return found
+
+
+def test_no_text_in_the_package_types_a_threshold() -> None:
+    hits = package_string_hits()
+    assert not hits, "the threshold typed in the package's text (format it from DEFAULT_POLICY):\n" + "\n".join(hits)
+
+
+def test_the_package_text_scan_catches_a_label_but_not_a_docstring(tmp_path: Path) -> None:
+    module = tmp_path / "labels.py"
+    module.write_text(
+        '"""Counts under 11 are hidden (documented)."""\n\n'
+        'LABELS = {"intro": "Answers are summarised only in groups of 11 or more."}\n',
+        encoding="utf-8",
+    )
+    assert [hit.rsplit(": ", 1)[1] for hit in package_string_hits(tmp_path)] == ["'groups of 11'"]
+
+
 def test_prose_allow_list_is_short_and_current() -> None:
     assert len(PROSE_ALLOWED) <= 3, "the allow-list is for exceptions: rephrase the prose instead"
     found = {(name, phrase) for name, _, phrase in prose_hits()}

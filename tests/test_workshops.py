@@ -227,3 +227,14 @@ def test_custom_session_pack(printing, tmp_path):
     cards = pypdf.PdfReader(written["cards"])
     assert len(cards.pages) == module.sheets_needed(len(module.cards(stages=["analysis", "access"])))
     assert "attendance gap" in " ".join(p.extract_text() for p in pypdf.PdfReader(written["handout"]).pages)
+
+
+def test_the_survey_promises_the_group_size_its_summary_keeps(monkeypatch):
+    """The printed survey and its slide name the policy's threshold, in every edition; a new policy changes both."""
+    from equitylens.kit import sheets, slides
+    from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy
+
+    assert f"groups of {DEFAULT_POLICY.k} or more" in sheets.survey_html()
+    assert f"grupos de {DEFAULT_POLICY.k} personas o más" in sheets.survey_html(lang="es")
+    monkeypatch.setattr(sheets, "DEFAULT_POLICY", DisclosurePolicy(threshold=DEFAULT_POLICY.k + 9))
+    assert f"groups of {DEFAULT_POLICY.k + 9} or more" in slides.survey_slide().body

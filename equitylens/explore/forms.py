@@ -20,7 +20,7 @@ import pandas as pd
 from equitylens.explore import scenarios, views
 from equitylens.methods.policy import DEFAULT_POLICY
 from equitylens.stages import planning
-from equitylens.viz import algorithms, charts, committee
+from equitylens.viz import charts, committee
 
 
 class Explorer(w.VBox):  # type: ignore[misc]
@@ -166,6 +166,8 @@ def live_committee(county: pd.DataFrame, *, system: str = "cw_reported", system_
 
 def live_threshold(sweep: pd.DataFrame) -> Explorer | w.HTML:
     """The threshold chart as a live form (ipywidgets slider), for Jupyter."""
+    # Imported here: it brings fairlearn and scikit-learn (a second to import), which the other forms never need.
+    from equitylens.viz import algorithms
 
     def build() -> Explorer:
         chart = algorithms.threshold_chart(sweep, bind=False)

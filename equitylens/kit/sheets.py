@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from equitylens.data import content
 from equitylens.kit import cards, checkin, i18n, selfassess, workshops
+from equitylens.methods.policy import DEFAULT_POLICY
 
 #: Every label the sheets print, in English; the catalogs translate them.
 LABELS: Final[dict[str, str]] = {
@@ -32,7 +33,7 @@ LABELS: Final[dict[str, str]] = {
     "take_back": "Take back to work",
     "synthetic": "All data used in these sessions are synthetic: no real person is in them.",
     "survey_title": "Check-in survey",
-    "survey_intro": "This survey is anonymous. Answers are summarised only in groups of 11 or more.",
+    "survey_intro": "This survey is anonymous. Answers are summarised only in groups of {k} or more.",
     "survey_scale": "Rate each line from 1 (strongly disagree) to 5 (strongly agree). Circle one number.",
     "survey_optional": "Then, if you want to:",
     "survey_role": "My role (tick one):",
@@ -148,6 +149,12 @@ def handout_html(plan: workshops.Plan, *, lang: str = "en") -> str:
     return page(title, body, lang=lang)
 
 
+def survey_intro(t: i18n.Translator | None = None) -> str:
+    """The survey's promise of anonymity, with the group size ``checkin.summary`` keeps to (the policy's)."""
+    text = t(LABELS["survey_intro"]) if t is not None else LABELS["survey_intro"]
+    return text.format(**DEFAULT_POLICY.placeholders())
+
+
 def survey_html(*, lang: str = "en") -> str:
     """The check-in survey on one page: the four statements with a 1-5 scale, role and one change."""
     t = i18n.translator(lang)
@@ -162,7 +169,7 @@ def survey_html(*, lang: str = "en") -> str:
     body = (
         f"<h1>{e(t(LABELS['survey_title']))}</h1>{_draft(t)}"
         f'<p class="meta">{e(t(LABELS["survey_session"]))}</p>'
-        f"<p>{e(t(LABELS['survey_intro']))}</p><p><strong>{e(t(LABELS['survey_scale']))}</strong></p>"
+        f"<p>{e(survey_intro(t))}</p><p><strong>{e(t(LABELS['survey_scale']))}</strong></p>"
         f'<table class="scale"><thead><tr><th>{e(t(LABELS["statement"]))}</th>{scale}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
         f'<p class="meta">1 = {e(t(LABELS["disagree"]))} · 5 = {e(t(LABELS["agree"]))}</p>'

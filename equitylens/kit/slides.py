@@ -206,7 +206,7 @@ def survey_slide() -> Slide:
     """The check-in survey's statements, from :data:`equitylens.kit.checkin.QUESTIONS`."""
     items = "".join(f"<li>{html.escape(q)}</li>" for q in checkin.QUESTIONS.values())
     scale = f"1 = {sheets.LABELS['disagree']} · 5 = {sheets.LABELS['agree']}"
-    body = f"<ol>{items}</ol><p>{scale}</p><p>{html.escape(sheets.LABELS['survey_intro'])}</p>"
+    body = f"<ol>{items}</ol><p>{scale}</p><p>{html.escape(sheets.survey_intro())}</p>"
     return Slide("survey", sheets.LABELS["survey_title"], body)
 
 
