@@ -113,6 +113,57 @@ def test_no_notebook_types_a_threshold() -> None:
     assert not hits, "literal thresholds in notebook code (use policy.DEFAULT_POLICY):\n" + "\n".join(hits)
 
 
+def policy_fact_copies(source: str) -> list[tuple[int, str]]:
+    """(line, call) for each ``facts.add(...)`` in Python ``source`` that copies a number off the policy.
+
+    A preset built on the spot (``DisclosurePolicy(threshold="cms").largest_hidden``) is another
+    agency's rule, which a page may state; the policy's own numbers are already facts.
+    """
+    hits = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add"
+            and any(
+                isinstance(argument, ast.Attribute)
+                and isinstance(argument.value, ast.Name)
+                and "POLICY" in argument.value.id.upper()
+                for argument in node.args[1:]
+            )
+        ):
+            hits.append((node.lineno, ast.unparse(node)))
+    return hits
+
+
+def test_no_notebook_copies_the_policy_into_its_facts() -> None:
+    """``Facts()`` holds ``k`` and ``largest_hidden`` from the policy: a page that copies them under a
+    name of its own could state a different rule from the one its tables were protected by."""
+    found = []
+    for path in sorted(ROOT.glob("book/**/*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts or "_build" in path.parts:
+            continue
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code":
+                found += [
+                    f"{path.relative_to(ROOT)} cell {index} line {line}: {call}"
+                    for line, call in policy_fact_copies(_cell_source(cell))
+                ]
+    assert not found, "use facts['k'] and facts['largest_hidden'] (numbers.Facts has them):\n" + "\n".join(found)
+
+
+def test_the_copy_scan_finds_a_copied_threshold() -> None:
+    source = (
+        'facts.add("threshold", DEFAULT_POLICY.k)\nfacts.add("gap", 0.2)\n'
+        'facts.add("n", int((x < DEFAULT_POLICY.k).sum()))\n'
+        'facts.add("top", my_policy.largest_hidden)\n'
+    )
+    assert policy_fact_copies(source) == [
+        (1, "facts.add('threshold', DEFAULT_POLICY.k)"),
+        (4, "facts.add('top', my_policy.largest_hidden)"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

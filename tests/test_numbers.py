@@ -141,7 +141,22 @@ def test_facts_format_like_glue():
     assert repr(facts["who"]) == "Black residents", "the kernel's text/plain must have no quotes"
     facts.add("count", 5)
     assert facts["count"] == "5"
-    assert sorted(facts) == ["count", "share", "who"]
+    assert sorted(facts) == ["count", "k", "largest_hidden", "share", "who"]
+
+
+def test_every_page_states_the_policy_it_was_protected_by():
+    """The policy's numbers are facts from the start, cannot be replaced, and follow another policy."""
+    from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy
+
+    facts = numbers.Facts()
+    assert (facts["k"], facts["largest_hidden"]) == (str(DEFAULT_POLICY.k), str(DEFAULT_POLICY.largest_hidden))
+    for name in ("k", "largest_hidden"):
+        with pytest.raises(ValueError, match="comes from the disclosure policy"):
+            facts.add(name, 5)
+    stricter = numbers.Facts(policy=DisclosurePolicy(threshold=DEFAULT_POLICY.k + 9))
+    assert stricter["k"] == str(DEFAULT_POLICY.k + 9)
+    with pytest.raises(ValueError, match="DisclosurePolicy"):
+        numbers.Facts(policy=11)  # type: ignore[arg-type]
 
 
 def test_facts_refuse_bad_names_keys_and_specs():

@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy
+
 __all__ = ["EVAL_ROLE", "Fact", "Facts", "expressions", "format_value", "stored_results"]
 
 EVAL_ROLE: Final = re.compile(r"\{eval\}`(?P<expression>[^`]+)`")
@@ -67,15 +69,32 @@ def format_value(value: Any, spec: str = "") -> Fact:
 
 
 class Facts(Mapping[str, Fact]):
-    """A page's named values; ``facts["name"]`` or ``facts["name:spec"]`` is ready-to-print text."""
+    """A page's named values; ``facts["name"]`` or ``facts["name:spec"]`` is ready-to-print text.
 
-    def __init__(self) -> None:
-        self._values: dict[str, Any] = {}
+    Every page starts with the disclosure policy's numbers, under the names content text
+    uses for them (``policy.placeholders()``): ``k``, the smallest count a table may show,
+    and ``largest_hidden``. They come from ``policy`` (default ``DEFAULT_POLICY``) and
+    cannot be replaced, so a page's prose always states the rule its tables were protected by.
+
+    >>> Facts()["k"], Facts()["largest_hidden"]
+    (11, 10)
+    """
+
+    def __init__(self, policy: DisclosurePolicy | None = None) -> None:
+        rule = DEFAULT_POLICY if policy is None else policy
+        if not isinstance(rule, DisclosurePolicy):
+            raise ValueError(f"policy must be a DisclosurePolicy, got {type(rule).__name__}")
+        self._policy_names = frozenset(rule.placeholders())
+        self._values: dict[str, Any] = dict(rule.placeholders())
 
     def add(self, name: str, value: Any) -> None:
-        """Store (or replace) the value called ``name``."""
+        """Store (or replace) the value called ``name`` (not one of the policy's)."""
         if not isinstance(name, str) or not name.strip() or ":" in name:
             raise ValueError(f"a fact's name must be a non-empty str without ':', got {name!r}")
+        if name in self._policy_names:
+            raise ValueError(
+                f"the fact {name!r} comes from the disclosure policy; for another rule, use Facts(policy=...)"
+            )
         self._values[name] = value
 
     def __getitem__(self, key: str) -> Fact:
