@@ -85,21 +85,26 @@ def _shares(frame: pd.DataFrame, sizes: pd.Series, *, thresholds: Sequence[int],
         require_columns(frame, [by], "by")
         parts.append(flags.assign(group=frame[by].astype("string").fillna("<missing>").to_numpy()))
     long = pd.concat(parts, ignore_index=True)
-    counts = long.groupby("group", sort=False).agg(
-        people=("unique", "size"), unique=("unique", "sum"), **{f"under_{k}": (f"under_{k}", "sum") for k in thresholds}
+    counts = (
+        long.groupby("group", sort=False)
+        .agg(
+            people=("unique", "size"),
+            unique=("unique", "sum"),
+            **{f"under_{k}": (f"under_{k}", "sum") for k in thresholds},
+        )
+        .reset_index()
     )
+    if by is not None and by == disaggregate.RACE_ETHNICITY:
+        order = [EVERYONE, *disaggregate.RACE_ETHNICITY_ORDER]
+        counts["group"] = pd.Categorical(counts["group"], categories=[g for g in order if g in set(counts["group"])])
+        counts = counts.sort_values("group").reset_index(drop=True)
+        counts["group"] = counts["group"].astype(str)
     tables = []
     for k in thresholds:
-        out = counts[["people", "unique", f"under_{k}"]].rename(columns={f"under_{k}": "under_k"})
+        out = counts[["group", "people", "unique", f"under_{k}"]].rename(columns={f"under_{k}": "under_k"})
+        out[["unique", "under_k"]] = out[["unique", "under_k"]].astype(int)
         out["share_unique"] = out["unique"] / out["people"]
         out["share_under_k"] = out["under_k"] / out["people"]
-        out = out.reset_index()
-        if by is not None and by == disaggregate.RACE_ETHNICITY:
-            order = [EVERYONE, *disaggregate.RACE_ETHNICITY_ORDER]
-            out["group"] = pd.Categorical(out["group"], categories=[g for g in order if g in set(out["group"])])
-            out = out.sort_values("group").reset_index(drop=True)
-            out["group"] = out["group"].astype(str)
-        out[["unique", "under_k"]] = out[["unique", "under_k"]].astype(int)
         tables.append(out[["group", "people", "unique", "share_unique", "under_k", "share_under_k"]])
     return tables
 
