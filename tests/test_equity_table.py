@@ -164,15 +164,12 @@ def test_no_derived_column_reveals_a_suppressed_numerator(
         assert table.loc[group, DERIVED].isna().all(), group
         assert pd.isna(table.loc[group, "numerator"]) and pd.isna(table.loc[group, "rank"])
     hidden_rates = (truth["sum"] / truth["count"])[small].to_numpy()
-    if len(hidden_rates) and (hidden_rates == 1).all():
-        # Known limit (reported): if every hidden person had the outcome, the hidden
-        # groups' combined rate is 1 and so is each one's; an attacker needs no count.
-        return
-    if len(hidden_rates) >= 2 and np.allclose(hidden_rates, hidden_rates[0]) and 0 < hidden_rates[0] < 1:
-        # The hidden groups share one rate, so any pool of them has it too: a published pool
-        # (its counts are above the threshold, e.g. "others" for a shown group) then equals each
-        # group's rate by coincidence, and tells nobody that the rates are equal.
-        return
+    # If the hidden groups share one rate, any pool of them has it too, and a pool large enough to
+    # publish (e.g. "others" for a shown group) shows it. Strictly between 0 and 1 that is a
+    # coincidence nobody can see. At 1 (every hidden person had the outcome) or 0 (none did) the
+    # pool does tell each group's rate: a known limit, reported; an attacker needs no count.
+    one_rate = len(hidden_rates) > 0 and np.allclose(hidden_rates, hidden_rates[0])
+    pooled_reveals = one_rate and (len(hidden_rates) >= 2 or hidden_rates[0] in (0.0, 1.0))
     shown = ~table["rate"].isna()
     published_rates = table.loc[shown, "rate"].to_numpy()
     candidates = np.concatenate(
@@ -183,7 +180,7 @@ def test_no_derived_column_reveals_a_suppressed_numerator(
         ]
     )
     candidates = candidates[np.isfinite(candidates)]
-    for rate in hidden_rates:
+    for rate in [] if pooled_reveals else hidden_rates:
         if np.isclose(rate, published_rates).any() or (reference == "target" and np.isclose(rate, 0.2)):
             continue  # the same value is published honestly for another group
         assert not np.isclose(candidates, rate).any(), rate
