@@ -13,6 +13,7 @@ from equitylens.data import load
 from equitylens.explore import scenarios, views
 from equitylens.methods import disaggregate
 from tests.chart_checks import ALL_DRAWN, poll
+from tests.conftest import PROXY_ERROR
 
 pytestmark = pytest.mark.browser
 LAB = "book/labs/choices.html"
@@ -104,3 +105,31 @@ def test_disaggregation_dots_follow_the_level(built_book, browser_page, tables):
             lambda count, expected=expected: count == expected,
         )
         assert dots == expected, level
+
+
+def test_the_browser_cannot_reach_another_host_and_every_attempt_is_recorded(browser_page):
+    """The guard the page visits rely on: Chromium fails every request for another host at
+    the closed proxy (a host name, a bare address, a websocket), and each one is recorded."""
+    server, page = browser_page
+    page.goto(f"{server}/{LAB}", wait_until="load")
+    failures: dict[str, str] = {}
+    page.on("requestfailed", lambda request: failures.setdefault(request.url, request.failure or ""))
+    before = len(page.offsite_requests)
+    outcomes = page.evaluate(
+        """async () => {
+            const fetched = await Promise.allSettled([
+                fetch('https://example.org/vega.js'), fetch('http://93.184.216.34/data.csv')]);
+            const opened = await new Promise(done => {
+                const socket = new WebSocket('ws://example.org/socket');
+                socket.onopen = () => done('open');
+                socket.onerror = () => done('error');
+            });
+            return [...fetched.map(result => result.status), opened];
+        }"""
+    )
+    local = page.evaluate(f"fetch({server + '/' + LAB!r}).then(response => response.status)")
+    assert outcomes == ["rejected", "rejected", "error"]
+    assert local == 200, "a loopback request must still go through"
+    tried = page.offsite_requests[before:]
+    assert tried == ["https://example.org/vega.js", "http://93.184.216.34/data.csv", "ws://example.org/socket"]
+    assert {failures.get(url) for url in tried[:2]} == {PROXY_ERROR}, failures

@@ -20,21 +20,19 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
 
 from equitylens.book import numbers
 from equitylens.book.eval_role import plain_text
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, outside_event_loop
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, outside_event_loop, record_off_machine
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = ROOT / "book" / "labs" / "choices.ipynb"
 # The same plugins `make lab` disables and locks.
 OFFLINE = ("@jupyterlab/apputils-extension:announcements", "@jupyterlab/extensionmanager-extension")
-LOOPBACK = {"127.0.0.1"}
 STARTUP_SECONDS = 60
 RUN_ALL_MS = 120_000
 REDRAW_MS = 15_000
@@ -156,25 +154,13 @@ def _trainer_path(lab: tuple[str, Path]) -> None:
     url, _ = lab
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert any(numbers.expressions(cell.source) for cell in notebook.cells), "the lab shows no computed numbers"
-    off_machine: list[str] = []
-
-    def guard(route) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in LOOPBACK:
-            route.continue_()
-        else:
-            off_machine.append(route.request.url)
-            route.abort()
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.route("**/*", guard)
             page = context.new_page()
-            page.on(
-                "websocket", lambda ws: None if urlparse(ws.url).hostname in LOOPBACK else off_machine.append(ws.url)
-            )
+            off_machine = record_off_machine(page)
             page.goto(url)
             page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=STARTUP_SECONDS * 1000)
             page.wait_for_function(

@@ -17,7 +17,7 @@ import pytest
 from equitylens.data import content
 from equitylens.kit import cards, checkin, i18n, sheets, slides, translate, workshops
 from equitylens.viz import charts
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, outside_event_loop
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, outside_event_loop, record_off_machine
 
 PLACEHOLDER = re.compile(r"\{\w+\}")
 PLAN_CARDS = re.compile(r"cards (\d+) to (\d+) of the deck")
@@ -227,15 +227,7 @@ def _check_decks(decks: dict[str, Path]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=PROJECTOR)
-        offsite: list[str] = []
-        page.route(
-            "**/*",
-            lambda r: (
-                r.continue_()
-                if r.request.url.startswith(("file:", "data:", "blob:"))
-                else (offsite.append(r.request.url), r.abort())
-            ),
-        )
+        offsite = record_off_machine(page)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         for name, path in decks.items():
