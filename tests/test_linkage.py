@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,6 +44,46 @@ def test_dropping_half_a_compound_surname_lowers_dice():
     filters = linkage.encode(frame, key=KEY)
     scores = linkage.dice(filters[:1], filters[1:])[0]
     assert 0 < scores[0] < 1 and 0 < scores[1] < 1
+
+
+def _reference_filter(record: pd.Series, *, key: bytes, hashes: dict[str, int], bits: int) -> np.ndarray:
+    """One record's Bloom filter, written out from the method's description (no code shared)."""
+    out = np.zeros(bits, dtype=bool)
+    for field, count in hashes.items():
+        value = record[field]
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        letters = "".join(
+            c for c in unicodedata.normalize("NFKD", text).lower() if c.isalnum() and not unicodedata.combining(c)
+        )
+        padded = f"_{letters}_"
+        for gram in (padded[i : i + 2] for i in range(len(padded) - 1)) if letters else ():
+            digest = hmac.new(key, f"{field}:{gram}".encode(), hashlib.sha256).digest()
+            first, second = int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:16], "big") | 1
+            for i in range(count):
+                out[(first + i * second) % bits] = True
+    return out
+
+
+def test_encode_sets_each_records_bits_as_the_method_describes():
+    """Records that repeat a name or a date, a missing value and an empty one: each row is the
+    filter of that record alone, whatever the other rows hold."""
+    frame = records(
+        [
+            ("R1", "P1", "Ana", "García López", "2010-03-05"),
+            ("R2", "P2", "Ana", "Li", "2010-03-05"),
+            ("R3", "P3", "José", "Li", "2011-12-01"),
+            ("R4", "P4", "", "Nguyen", "2011-12-01"),
+            ("R5", "P5", "Ana", "García López", "2009-01-30"),
+        ]
+    )
+    frame.loc[3, "birth_date"] = None
+    for hashes in (linkage.FIELD_HASHES, 7):
+        per_field = dict.fromkeys(linkage.FIELDS, hashes) if isinstance(hashes, int) else hashes
+        filters = linkage.encode(frame, key=KEY, hashes=hashes, bits=256)
+        expected = np.array(
+            [_reference_filter(row, key=KEY, hashes=per_field, bits=256) for _, row in frame.iterrows()]
+        )
+        assert filters.dtype == bool and np.array_equal(filters, expected)
 
 
 def test_encode_rejects_a_short_key_and_missing_fields():

@@ -110,21 +110,19 @@ def encode(
     check_table(records, fields, "records")
     filters = np.zeros((len(records), bits), dtype=bool)
     for field in fields:
-        count = per_field[field]
-        vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        columns: list[int] = []
-        values = records[field].astype("string").fillna("").map(normalise).to_numpy()
-        for row, value in enumerate(values):
-            for gram in bigrams(value):
-                rows.append(row)
-                columns.append(vocabulary.setdefault(f"{field}:{gram}", len(vocabulary)))
-        if not rows:
-            continue
-        table = np.zeros((len(vocabulary), count), dtype=np.int64)
-        for token, index in vocabulary.items():
-            table[index] = _positions(token, key, bits, count)
-        filters[np.repeat(np.array(rows), count), table[np.array(columns)].ravel()] = True
+        # Names and dates repeat: each distinct value is normalised and hashed once, then
+        # every record holding it gets its bits.
+        codes, values = pd.factorize(records[field].astype("string").fillna(""))
+        positions: dict[str, npt.NDArray[np.int64]] = {}
+        bits_of_value = np.zeros((len(values), bits), dtype=bool)
+        for index, value in enumerate(values):
+            for gram in bigrams(normalise(value)):
+                token = f"{field}:{gram}"
+                if token not in positions:
+                    positions[token] = _positions(token, key, bits, per_field[field])
+                bits_of_value[index, positions[token]] = True
+        if len(values):
+            filters |= bits_of_value[codes]
     return filters
 
 
