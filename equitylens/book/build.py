@@ -28,7 +28,7 @@ from typing import Final
 import yaml
 
 from equitylens.book import notebooks, stamps
-from equitylens.data import paths
+from equitylens.data import content, paths
 
 #: Set to build somewhere else than the checkout (``<folder>/_build/html``), as the tests do.
 OUTPUT_VARIABLE: Final = "EQUITYLENS_BUILD_DIR"
@@ -46,7 +46,7 @@ def write_config(root: Path = paths.ROOT, output: Path | None = None) -> Path:
     ``output`` is the ``_build`` folder (default: under :func:`output_root`).
     """
     output = output if output is not None else output_root(root) / "_build"
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config = content.read_yaml(root / "_config.yml")
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     path = output / "book-config.yml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,18 @@ TABLE_HEADER: Final[tuple[str, str]] = ("Positive practice", "Problematic practi
 EMPTY_CELL: Final = "—"
 
 
+# libyaml's parser when PyYAML has it (its wheels do): the same objects, ten times faster.
+_YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parse YAML text safely; ``where`` names its source in the error if it is malformed."""
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)  # a safe loader: plain data only
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{where}: invalid YAML: {exc}") from exc
+
+
 def read_yaml(path: Path | str) -> Any:
     """Parse one YAML file, with a clear error if it is missing or malformed.
 
@@ -72,11 +84,7 @@ def read_yaml(path: Path | str) -> Any:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: file not found")
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: invalid YAML: {exc}") from exc
+    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
 
 
 def _text(value: Any, where: str, *, nullable: bool = False) -> str | None:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
-import yaml
 
 from equitylens.data import content, paths
 
@@ -232,10 +231,7 @@ def load_plan(path: Path | str) -> Plan:
     match = _FRONT.match(file.read_text(encoding="utf-8"))
     if not match:
         raise ValueError(f"{file}: a plan must start with YAML front matter between two '---' lines")
-    try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{file}: invalid front matter: {exc}") from exc
+    meta = content.parse_yaml(match.group(1), f"{file}: front matter")
     meta = _check_meta(meta, str(file))
     body = match.group(2)
     sections = _split_sections(body)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
-import yaml
 
 from equitylens.data import content, schema
 from equitylens.methods.policy import DEFAULT_POLICY
@@ -35,10 +34,7 @@ UNAVAILABLE_REASONS: Final[tuple[str, ...]] = (
 def load_tiers(path: Path | str | None = None) -> dict[str, Any]:
     """Read and check the access tiers file."""
     where = Path(path) if path else content.DATA_DIR / TIERS_FILE
-    try:
-        data = yaml.safe_load(Path(where).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError(f"cannot read {where}: {error}") from error
+    data = content.read_yaml(where)
     if not isinstance(data, dict) or not data.get("tiers") or not data.get("items"):
         raise ValueError(f"{where} must hold a 'tiers' list and an 'items' list")
     names = [t.get("tier") for t in data["tiers"]]

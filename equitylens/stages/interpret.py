@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
-import yaml
 
+from equitylens.data import content
 from equitylens.data.content import DATA_DIR
 from equitylens.methods import disaggregate
 from equitylens.stages import publish
@@ -37,7 +37,7 @@ def load_prompts(path: Path | str | None = None) -> dict[str, Any]:
     missing a key, a population is unknown, or an id repeats.
     """
     where = Path(path) if path is not None else DATA_DIR / PROMPTS_FILE
-    data = yaml.safe_load(where.read_text(encoding="utf-8"))
+    data = content.read_yaml(where)
     if not isinstance(data, dict) or "finding" not in data or not data.get("readers"):
         raise ValueError(f"{where}: expected a 'finding' and a list of 'readers'")
     seen: set[str] = set()

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
-import yaml
 
+from equitylens.data import content
 from equitylens.data.content import DATA_DIR
 from equitylens.methods import readability
 from equitylens.methods.policy import DEFAULT_POLICY
@@ -25,7 +25,7 @@ MESSAGES_FILE: Final = "messages.yml"
 def load_messages(path: Path | str | None = None) -> dict[str, Any]:
     """The reporting chapter's texts: ``dense``, ``plain``, ``audiences``, ``framing`` and ``uses``."""
     where = Path(path) if path is not None else DATA_DIR / MESSAGES_FILE
-    data = yaml.safe_load(where.read_text(encoding="utf-8"))
+    data = content.read_yaml(where)
     needed = ("dense", "plain", "audiences", "framing", "uses")
     missing = [k for k in needed if not isinstance(data, dict) or k not in data]
     if missing:
