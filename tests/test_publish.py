@@ -6,8 +6,10 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from equitylens.methods.policy import DEFAULT_POLICY
+from equitylens.methods.policy import DEFAULT_POLICY, DisclosurePolicy
 from equitylens.stages import publish
 
 
@@ -65,6 +67,45 @@ def test_data_package_refuses_a_small_cell(tmp_path):
     with pytest.raises(ValueError, match="below threshold"):
         publish.data_package({"raw": rates()}, tmp_path, name="raw", title="Raw", description="Unsafe.")
     assert not (tmp_path / "datapackage.json").exists()
+
+
+def test_data_package_refuses_a_count_that_comes_back_by_subtraction(tmp_path):
+    """95 of 100 with the outcome: the 5 without it are a small count, shown by subtraction."""
+    table = pd.DataFrame({"group": ["a", "b"], "numerator": [95, 40], "denominator": [100, 200]})
+    found = publish.small_cells(table)
+    assert found.to_dict("records") == [{"row": 0, "column": "denominator - numerator", "count": 5}]
+    with pytest.raises(ValueError, match=r"holds a count of 5 \(denominator - numerator, row 0\)"):
+        publish.data_package({"raw": table}, tmp_path, name="raw", title="Raw", description="Unsafe.")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 40), st.one_of(st.none(), st.integers(0, 40))),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([2, 5, 11]),
+)
+@settings(max_examples=60, deadline=None)
+def test_small_cells_lists_exactly_what_a_reader_could_see_under_the_threshold(rows, k):
+    """Oracle, written out here: every shown count from 1 to k - 1, including a denominator
+    minus its numerator; missing (suppressed) values show nothing."""
+    frame = pd.DataFrame(
+        {
+            "numerator": pd.array([x for x, _, _ in rows], dtype="Int64"),
+            "denominator": pd.array([x + without for x, without, _ in rows], dtype="Int64"),
+            "n": pd.array([n for _, _, n in rows], dtype="Int64"),
+        }
+    )
+    expected = set()
+    for row, (x, without, n) in enumerate(rows):
+        for column, value in (("numerator", x), ("denominator", x + without), ("n", n)):
+            if value is not None and 0 < value < k:
+                expected.add((row, column, value))
+        if 0 < without < k:
+            expected.add((row, "denominator - numerator", without))
+    found = publish.small_cells(frame, policy=DisclosurePolicy(threshold=k))
+    assert set(map(tuple, found[["row", "column", "count"]].itertuples(index=False))) == expected
 
 
 @pytest.mark.parametrize("name", ["Bad Name", "", "UPPER"])

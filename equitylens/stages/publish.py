@@ -35,7 +35,8 @@ from equitylens.methods.equity import (
 from equitylens.methods.policy import DisclosurePolicy, as_policy
 from equitylens.methods.validation import check_table as _check
 
-COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator")
+# The columns a published table may hold counts in: each is checked against the policy.
+COUNT_COLUMNS: Final[tuple[str, ...]] = ("numerator", "denominator", "n", "count", "people", "children")
 ERR_ALREADY_PROTECTED: Final = (
     "{numerator!r} or {denominator!r} has missing values: the table looks already protected. "
     "Protect once, last, on the full table of counts."
@@ -113,6 +114,29 @@ def smallest_count(table: pd.DataFrame, *, counts: Sequence[str] = COUNT_COLUMNS
     return int(values.min()) if len(values) else None
 
 
+def small_cells(
+    table: pd.DataFrame, *, policy: DisclosurePolicy | None = None, counts: Sequence[str] = COUNT_COLUMNS
+) -> pd.DataFrame:
+    """Every count a reader of ``table`` could see that the policy does not allow: a reviewer's check.
+
+    A count column's value is small when ``policy.small_count`` says so; where a row shows
+    both ``numerator`` and ``denominator``, the people without the outcome (their
+    difference) are a count too. Returns ``row`` (the table's index), ``column`` and
+    ``count``; an empty frame means nothing small is shown.
+    """
+    rule = as_policy(policy)
+    found = []
+    shown = {c: pd.to_numeric(table[c], errors="coerce") for c in counts if c in table.columns}
+    if "numerator" in shown and "denominator" in shown:
+        shown["denominator - numerator"] = shown["denominator"] - shown["numerator"]
+    for column, values in shown.items():
+        small = rule.small_count(values.to_numpy(dtype=float, na_value=np.nan))
+        found.append(pd.DataFrame({"row": table.index[small], "column": column, "count": values[small].to_numpy()}))
+    if not found:
+        return pd.DataFrame({"row": [], "column": [], "count": []})
+    return pd.concat(found, ignore_index=True).astype({"count": int})
+
+
 def _field_type(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series):
         return "boolean"
@@ -166,11 +190,11 @@ def data_package(
 ) -> Path:
     """Write published summary tables as a Frictionless data package and return its descriptor path.
 
-    Every table must already be safe to publish: if any count column (``numerator``,
-    ``denominator``, ``n``, ``count``, ``people``) holds a value from 1 to
-    ``threshold - 1`` (``policy``, default ``policy.DEFAULT_POLICY``; ``threshold``
-    overrides its threshold), this raises ``ValueError`` naming the table, so nothing small is
-    ever written. Tables are written as CSV (missing values as empty cells) next to
+    Every table must already be safe to publish: if :func:`small_cells` finds a count the
+    policy does not allow (``policy``, default ``policy.DEFAULT_POLICY``; ``threshold``
+    overrides its threshold) in any of ``COUNT_COLUMNS``, or as a denominator minus its
+    numerator, this raises ``ValueError`` naming the table and the cell, so nothing small
+    is ever written. Tables are written as CSV (missing values as empty cells) next to
     ``datapackage.json``, which records the threshold used, the rule in words and the
     ``sources``. Columns of :func:`protect_rates` get :func:`field_descriptions`;
     ``descriptions`` (per table, per column) adds to or replaces them.
@@ -182,7 +206,6 @@ def data_package(
     rule = as_policy(policy, threshold)
     k = rule.k
     standard = field_descriptions(rule)
-    counts = ("numerator", "denominator", "n", "count", "people", "children")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     resources = []
@@ -190,11 +213,12 @@ def data_package(
         if not _NAME.match(table_name):
             raise ValueError(f"table name {table_name!r} must be lower-case letters, digits, '.', '_' or '-'")
         _check(table, [], f"tables[{table_name!r}]")
-        small = smallest_count(table, counts=counts)
-        if small is not None and small < k:
+        small = small_cells(table, policy=rule)
+        if len(small):
+            first = small.to_dict("records")[0]
             raise ValueError(
-                f"tables[{table_name!r}] holds a count of {small}, below threshold={k}; protect it first "
-                "(publish.protect_rates or suppress.primary)"
+                f"tables[{table_name!r}] holds a count of {first['count']} ({first['column']}, row {first['row']!r}), "
+                f"below threshold={k}; protect it first (publish.protect_rates or suppress.primary)"
             )
         path = f"{table_name}.csv"
         table.to_csv(target / path, index=False, lineterminator="\n", na_rep="")
