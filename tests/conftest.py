@@ -119,7 +119,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     f"--proxy-server=http://127.0.0.1:{_closed_port()}",
 ]
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCAL_SCHEMES = frozenset({"data", "blob", "file", "about"})
 
 
