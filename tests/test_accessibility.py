@@ -6,8 +6,9 @@ page of the ``browser_page`` fixture, whose requests may not leave the local ser
 every chart is also checked to draw with the network cut. On each visit we record the
 scripts' uncaught errors, the off-site requests, whether every chart drew, the rendered
 size of every chart's text, axe-core's findings (all of axe's rules, with the page in
-the light theme, then colour contrast again in the theme's dark mode, which a reader
-with a dark system setting gets), what each bound control did when moved, and last the
+the light theme, then colour contrast in the theme's dark mode, which a reader with a
+dark system setting gets, for each text style no earlier page of the half has shown:
+see ``DARK``), what each bound control did when moved, and last the
 size of every chart's text again once the window has narrowed to a phone's and the
 charts have reflowed to the narrower column (as they do when a reader turns a phone or
 narrows a window: the same drawing code as a page opened on a phone). The tests below
@@ -46,15 +47,65 @@ BLOCKING = ("serious", "critical")
 SETTLED = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 
-# Both axe passes in one call: every rule in the light theme, then colour contrast again
-# in the theme's dark mode (the attribute its own script sets for a reader with a dark
-# system setting). axe-core is injected once per page.
-BOTH_THEMES = """async () => {
-  const light = await axe.run(document, {resultTypes: ['violations']});
+LIGHT = "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+
+# Colour contrast in the theme's dark mode (the attribute its own script sets for a reader
+# with a dark system setting), once for each text style the half has not met yet. A text's
+# contrast is set by its own colour, size, weight and outline and by the backgrounds,
+# opacity, filters and pseudo-element backgrounds of the element and its ancestors: that
+# is its style key. The first visible element with a key new to this half goes to axe's
+# color-contrast rule (with its descendants); one whose key an earlier page already
+# passed is not checked again. Keys travel as short SHA-256 digests; ``seen`` holds the
+# half's. (What lies behind a text without being an ancestor, an overlapping sibling, is
+# left to the light pass, where axe sees every text.)
+DARK = """async (seen) => {
   document.documentElement.dataset.theme = 'dark';
-  const dark = await axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']});
-  return {light: light.violations, dark: dark.violations};
+  const own = (el) => {
+    const s = getComputedStyle(el);
+    return [el.namespaceURI, s.color, s.fill, s.fontSize, s.fontWeight, s.textShadow,
+      s.webkitTextStrokeWidth, s.webkitTextStrokeColor].join(' ');
+  };
+  const layers = new Map();
+  const behind = (el) => {
+    if (!el) return '';
+    if (!layers.has(el)) {
+      const s = getComputedStyle(el);
+      const before = getComputedStyle(el, '::before'), after = getComputedStyle(el, '::after');
+      layers.set(el, [s.backgroundColor, s.backgroundImage, s.opacity, s.filter, s.mixBlendMode, s.backdropFilter,
+        s.position, before.backgroundColor, before.backgroundImage, after.backgroundColor, after.backgroundImage,
+      ].join(' ') + ' / ' + behind(el.parentElement));
+    }
+    return layers.get(el);
+  };
+  const first = new Map();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let texts = 0;
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!el || !walker.currentNode.nodeValue.trim()) continue;
+    if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    texts += 1;
+    const key = own(el) + ' on ' + behind(el);
+    if (!first.has(key)) first.set(key, el);
+  }
+  const known = new Set(seen), fresh = [];
+  for (const [key, el] of first) {
+    const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
+    const digest = Array.from(bytes.slice(0, 12), b => b.toString(16).padStart(2, '0')).join('');
+    if (!known.has(digest)) { known.add(digest); fresh.push([digest, el]); }
+  }
+  const checked = fresh.map(([, el]) => el);
+  const result = checked.length
+    ? await axe.run(checked, {runOnly: ['color-contrast'], resultTypes: ['violations']}) : {violations: []};
+  return {violations: result.violations, styles: fresh.map(([digest]) => digest), texts, distinct: first.size};
 }"""
+
+
+def dark_contrast(page: Any, seen: set[str]) -> dict[str, Any]:
+    """Switch the page to the dark theme and check the contrast of every text style not in ``seen``; add them."""
+    result: dict[str, Any] = page.evaluate(DARK, sorted(seen))
+    seen.update(result["styles"])
+    return result
 
 
 def _findings(violations: list[dict[str, Any]], suffix: str = "") -> list[dict[str, Any]]:
@@ -81,6 +132,7 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
     html = Path(str(built_book["html"]))
     server, page = browser_page
     record: dict[str, dict[str, Any]] = {}
+    dark_styles_seen: set[str] = set()
     pages = built_pages(html)
     assert len(pages) >= HALVES, f"only {len(pages)} HTML pages under {html}"
     for path in pages[request.cls.half :: HALVES]:
@@ -104,7 +156,8 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
         chart_text = page.evaluate(MEASURE) if expected else []
         page.add_style_tag(content=SETTLED)
         page.evaluate(axe.axe_script)
-        violations = page.evaluate(BOTH_THEMES)
+        light = page.evaluate(LIGHT)
+        dark = dark_contrast(page, dark_styles_seen)
         found, moved, problems = move_every_control(page) if expected else (0, 0, [])
         phone_text = reflow(page, PHONE) if expected else []
         page.remove_listener("pageerror", on_error)
@@ -116,7 +169,8 @@ def visits(request, built_book, browser_page) -> dict[str, dict[str, Any]]:
             "controls": {"bound": bound_inputs(source), "found": found, "moved": moved, "problems": problems},
             "errors": errors,
             "offsite": list(page.offsite_requests[blocked_before:]),
-            "axe": _findings(violations["light"]) + _findings(violations["dark"], " (dark theme)"),
+            "axe": _findings(light) + _findings(dark["violations"], " (dark theme)"),
+            "dark_styles": {"texts": dark["texts"], "distinct": dark["distinct"], "checked": len(dark["styles"])},
         }
     assert record, f"no HTML pages under {html}"
     return record
@@ -195,3 +249,31 @@ class TestFirstHalfOfThePages(Checks):
 
 class TestSecondHalfOfThePages(Checks):
     half = 1
+
+
+def test_the_dark_pass_checks_each_new_text_style_and_finds_a_planted_low_contrast(built_book, browser_page):
+    """A style already passed is not checked again; a dark-mode colour or background change is new, and caught."""
+    sync_axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
+    server, page = browser_page
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{server}/book/intro.html")
+    page.add_style_tag(content=SETTLED)
+    page.evaluate(sync_axe.Axe().axe_script)
+    seen: set[str] = set()
+    first = dark_contrast(page, seen)
+    assert first["violations"] == [] and first["texts"] > 50
+    assert len(first["styles"]) == first["distinct"] > 5, first
+    again = dark_contrast(page, seen)
+    assert again["styles"] == [] and again["violations"] == [], "a style already passed was checked again"
+
+    planted = {
+        "text colour": "html[data-theme=dark] .bd-article h1 { color: #3a3a3a !important; }",
+        "background": "html[data-theme=dark] .bd-article section { background-color: #c8c8c8 !important; }",
+    }
+    for what, rule in planted.items():
+        style = page.add_style_tag(content=rule)
+        caught = dark_contrast(page, set(seen))
+        style.evaluate("element => element.remove()")
+        assert caught["styles"], f"a dark-mode {what} change gave no new text style"
+        rules = {violation["id"] for violation in caught["violations"]}
+        assert rules == {"color-contrast"}, f"planted low-contrast {what} not caught: {rules or 'no violation'}"
