@@ -68,7 +68,7 @@ data: $(STAMP)
 notebooks: $(STAMP)
 	EQUITYLENS_CHARTS=static $(BIN)/python -m equitylens.book.notebooks execute $(NOTEBOOKS)
 
-bench: $(STAMP)
+bench: book  # the browser timings read the built book
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/explorables.py $(if $(wildcard /usr/bin/chromium),--browser,)
 	EQUITYLENS_CHARTS=static $(BIN)/python benchmarks/build.py $(BENCH_FLAGS)  # BENCH_FLAGS=--suite also times make test
 	$(BIN)/python benchmarks/suppression.py
