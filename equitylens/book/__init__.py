@@ -12,10 +12,19 @@ if TYPE_CHECKING:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Set up the chart assets, the directives, the workshop pages, the a11y fixes, ``{eval}`` and ``{policy}``."""
+    """Set up chart assets, directives, workshop pages, a11y fixes, ``{eval}``, ``{policy}`` and citations."""
     # Imported here, so that importing ``equitylens.book.notebooks`` does not pull in Sphinx.
-    from equitylens.book import a11y, assets, directives, eval_role, instructor_directives, policy_role, workshop_pages
+    from equitylens.book import (
+        a11y,
+        assets,
+        citations,
+        directives,
+        eval_role,
+        instructor_directives,
+        policy_role,
+        workshop_pages,
+    )
 
-    for part in (assets, directives, instructor_directives, workshop_pages, a11y, eval_role, policy_role):
+    for part in (assets, directives, instructor_directives, workshop_pages, a11y, eval_role, policy_role, citations):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
