@@ -52,7 +52,7 @@ def test_data_package_round_trips_and_validates(tmp_path):
         descriptions={"rates": {"rate": "Share with the outcome."}},
     )
     descriptor = json.loads(path.read_text())
-    assert descriptor["equitylens"]["suppression_threshold"] == 11
+    assert descriptor["equitylens"]["suppression_threshold"] == DEFAULT_POLICY.k
     fields = {field["name"]: field.get("description") for field in descriptor["resources"][0]["schema"]["fields"]}
     assert fields["rate"] == "Share with the outcome.", "a description given replaces the standard one"
     assert fields["status"] == publish.field_descriptions()["status"]
@@ -64,8 +64,9 @@ def test_data_package_round_trips_and_validates(tmp_path):
 
 
 def test_data_package_refuses_a_small_cell(tmp_path):
-    with pytest.raises(ValueError, match="below threshold"):
+    with pytest.raises(ValueError, match="the disclosure policy does not allow") as refused:
         publish.data_package({"raw": rates()}, tmp_path, name="raw", title="Raw", description="Unsafe.")
+    assert DEFAULT_POLICY.rule() in str(refused.value), "the message states the rule, from the policy"
     assert not (tmp_path / "datapackage.json").exists()
 
 

@@ -204,7 +204,6 @@ def data_package(
     if not _NAME.match(name):
         raise ValueError(f"name={name!r} must be lower-case letters, digits, '.', '_' or '-'")
     rule = as_policy(policy, threshold)
-    k = rule.k
     standard = field_descriptions(rule)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
@@ -217,8 +216,9 @@ def data_package(
         if len(small):
             first = small.to_dict("records")[0]
             raise ValueError(
-                f"tables[{table_name!r}] holds a count of {first['count']} ({first['column']}, row {first['row']!r}), "
-                f"below threshold={k}; protect it first (publish.protect_rates or suppress.primary)"
+                f"tables[{table_name!r}] holds a count of {first['count']} ({first['column']}, row {first['row']!r}) "
+                f"that the disclosure policy does not allow. {rule.rule()} "
+                "Protect the table first (publish.protect_rates or suppress.primary)."
             )
         path = f"{table_name}.csv"
         table.to_csv(target / path, index=False, lineterminator="\n", na_rep="")
@@ -238,7 +238,7 @@ def data_package(
         "description": description,
         "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
         "sources": [{"title": s} for s in sources],
-        "equitylens": {"suppression_threshold": k, "rule": rule.rule()},
+        "equitylens": {"suppression_threshold": rule.k, "rule": rule.rule()},
         "resources": resources,
     }
     out = target / PACKAGE_FILE
